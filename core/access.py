@@ -1,0 +1,149 @@
+"""The one place that decides who may see and change which rows.
+
+`scope_for(user)` computes, once per request (cached on the user object), the communes a user
+is an official of and the villages whose digital team they belong to. Every scoped model's
+queryset inherits `ScopedQuerySet` and names the path from the model to its village and commune;
+`.for_user(user)` filters through the scope. Admin, field views, exports and tasks all use it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db import models
+from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+
+_CACHE_ATTR = "_smartvillage_scope"
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What one user may reach. Officials: whole communes. Team members: one village each."""
+
+    superuser: bool = False
+    official_commune_ids: frozenset[int] = field(default_factory=frozenset)
+    team_village_ids: frozenset[int] = field(default_factory=frozenset)
+    leader_village_ids: frozenset[int] = field(default_factory=frozenset)
+    # Communes of the villages a team member belongs to (read-only context, e.g. commune name).
+    team_commune_ids: frozenset[int] = field(default_factory=frozenset)
+
+    @property
+    def is_official(self) -> bool:
+        return self.superuser or bool(self.official_commune_ids)
+
+    @property
+    def is_team(self) -> bool:
+        return bool(self.team_village_ids)
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.superuser or self.official_commune_ids or self.team_village_ids)
+
+    def q(self, *, village_path: str | None = None, commune_path: str | None = None) -> Q:
+        """A filter for rows reachable through `village_path` and/or `commune_path`."""
+        if self.superuser:
+            return Q()
+        if commune_path is None and village_path is not None:
+            commune_path = f"{village_path}__commune_id"
+        condition = Q(pk__in=[])
+        if commune_path is not None and self.official_commune_ids:
+            condition |= Q(**{f"{commune_path}__in": self.official_commune_ids})
+        if village_path is not None and self.team_village_ids:
+            condition |= Q(**{f"{village_path}__in": self.team_village_ids})
+        return condition
+
+    def may_manage_village(self, village) -> bool:
+        """Delete records and manage the team: officials of the commune, the village's leader."""
+        return (
+            self.superuser
+            or village.commune_id in self.official_commune_ids
+            or village.pk in self.leader_village_ids
+        )
+
+    def may_write_village(self, village) -> bool:
+        return (
+            self.superuser
+            or village.commune_id in self.official_commune_ids
+            or village.pk in self.team_village_ids
+        )
+
+    def may_read_commune(self, commune_id: int) -> bool:
+        return (
+            self.superuser
+            or commune_id in self.official_commune_ids
+            or commune_id in self.team_commune_ids
+        )
+
+
+ANONYMOUS_SCOPE = Scope()
+
+
+def scope_for(user) -> Scope:
+    """The user's scope, computed once and cached on the user object (one per request)."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return ANONYMOUS_SCOPE
+    cached = getattr(user, _CACHE_ATTR, None)
+    if cached is not None:
+        return cached
+    if user.is_superuser:
+        scope = Scope(superuser=True)
+    else:
+        from villages.models import Membership
+
+        official, team, leader, team_communes = set(), set(), set(), set()
+        for role, commune_id, village_id in Membership.objects.filter(user=user).values_list(
+            "role", "commune_id", "village_id"
+        ):
+            if role == Membership.Role.OFFICIAL:
+                official.add(commune_id)
+            else:
+                team.add(village_id)
+                team_communes.add(commune_id)
+                if role == Membership.Role.LEADER:
+                    leader.add(village_id)
+        scope = Scope(
+            official_commune_ids=frozenset(official),
+            team_village_ids=frozenset(team),
+            leader_village_ids=frozenset(leader),
+            team_commune_ids=frozenset(team_communes),
+        )
+    setattr(user, _CACHE_ATTR, scope)
+    return scope
+
+
+def forget_scope(user) -> None:
+    """Drop the cached scope (after memberships change in the same request or test)."""
+    if hasattr(user, _CACHE_ATTR):
+        delattr(user, _CACHE_ATTR)
+
+
+class ScopedQuerySet(models.QuerySet):
+    """Base queryset for every model that belongs to a village or a commune.
+
+    Subclasses set `village_path` (lookup from the model to the village id) and/or
+    `commune_path` (to the commune id). Rows reachable by neither are invisible.
+    """
+
+    village_path: str | None = None
+    commune_path: str | None = None
+
+    def for_user(self, user, write: bool = False):
+        # Reading and writing reach the same rows for every role today; `write` is kept so
+        # that callers say what they intend, and a stricter rule lands in one place.
+        scope = scope_for(user)
+        return self.filter(scope.q(village_path=self.village_path, commune_path=self.commune_path))
+
+
+def get_for_user(queryset_or_model, user, pk, write: bool = False):
+    """The object with this pk if the user may reach it, else 404 (never 'exists but hidden')."""
+    qs = (
+        queryset_or_model._default_manager.all()
+        if isinstance(queryset_or_model, type)
+        else queryset_or_model
+    )
+    try:
+        return get_object_or_404(qs.for_user(user, write=write), pk=pk)
+    except (ValueError, TypeError) as exc:  # a tampered, non-numeric id
+        raise Http404 from exc

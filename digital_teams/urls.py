@@ -1,0 +1,3 @@
+app_name = "digital_teams"
+
+urlpatterns: list = []

@@ -1,0 +1,109 @@
+"""Personas (healthchecks style): who may see what is tested with the same cast everywhere.
+
+- official_a: official of commune A (villages A1, A2)
+- leader_a1 / member_a1: team leader / member of village A1
+- leader_a2: team leader of village A2
+- official_b: official of commune B (village B1)
+- anonymous: the `client` fixture without login
+"""
+
+import os
+
+import pytest
+
+from tests.factories import CommuneFactory, UserFactory, VillageFactory
+from villages.roles import make_official, make_team_member, sync_official_group
+
+PASSWORD = "pw-Secret-123"
+
+
+@pytest.fixture
+def commune_a(db):
+    return CommuneFactory(code="90001", name="Xã An Phú")
+
+
+@pytest.fixture
+def commune_b(db):
+    return CommuneFactory(code="90002", name="Xã Bình Minh")
+
+
+@pytest.fixture
+def village_a1(commune_a):
+    return VillageFactory(commune=commune_a, number=1, name="Thôn Một")
+
+
+@pytest.fixture
+def village_a2(commune_a):
+    return VillageFactory(commune=commune_a, number=2, name="Thôn Hai")
+
+
+@pytest.fixture
+def village_b1(commune_b):
+    return VillageFactory(commune=commune_b, number=1, name="Thôn Bê Một")
+
+
+@pytest.fixture
+def official_a(commune_a, village_a1, village_a2):
+    sync_official_group()
+    user = UserFactory(username="official_a")
+    make_official(user, commune_a)
+    return user
+
+
+@pytest.fixture
+def official_b(commune_b, village_b1):
+    sync_official_group()
+    user = UserFactory(username="official_b")
+    make_official(user, commune_b)
+    return user
+
+
+@pytest.fixture
+def leader_a1(village_a1):
+    user = UserFactory(username="leader_a1")
+    make_team_member(user, village_a1, leader=True)
+    return user
+
+
+@pytest.fixture
+def member_a1(village_a1):
+    user = UserFactory(username="member_a1")
+    make_team_member(user, village_a1, leader=False)
+    return user
+
+
+@pytest.fixture
+def leader_a2(village_a2):
+    user = UserFactory(username="leader_a2")
+    make_team_member(user, village_a2, leader=True)
+    return user
+
+
+@pytest.fixture
+def login(client):
+    """login(user) -> the test client logged in as that user."""
+
+    def _login(user):
+        client.force_login(user)
+        return client
+
+    return _login
+
+
+@pytest.fixture(autouse=True)
+def _english_off(settings):
+    # The UI is Vietnamese first: tests read the pages as a Vietnamese user does.
+    settings.LANGUAGE_CODE = "vi"
+
+
+def worker_available() -> bool:
+    return os.environ.get("CELERY_WORKER_RUNNING") == "1"
+
+
+def pytest_collection_modifyitems(config, items):
+    if worker_available():
+        return
+    skip = pytest.mark.skip(reason="needs a real Celery worker: run via .ci/run")
+    for item in items:
+        if "worker" in item.keywords:
+            item.add_marker(skip)

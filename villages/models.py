@@ -1,0 +1,168 @@
+"""Administrative units (2025 two-level list: province -> commune), villages and user roles."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from core.access import ScopedQuerySet
+
+commune_code_validator = RegexValidator(
+    r"^\d{5}$", _("A commune code has exactly 5 digits (zero-padded), e.g. 06913.")
+)
+province_code_validator = RegexValidator(
+    r"^\d{2}$", _("A province code has exactly 2 digits (zero-padded), e.g. 22.")
+)
+
+
+class CommuneQuerySet(ScopedQuerySet):
+    commune_path = "id"
+
+
+class Commune(models.Model):
+    """A commune-level unit (xã, phường, đặc khu) with its official code."""
+
+    code = models.CharField(
+        _("code"), max_length=5, unique=True, validators=[commune_code_validator]
+    )
+    name = models.CharField(_("name"), max_length=120)
+    division_type = models.CharField(_("division type"), max_length=20, blank=True)
+    province_code = models.CharField(
+        _("province code"), max_length=2, validators=[province_code_validator], db_index=True
+    )
+    province_name = models.CharField(_("province name"), max_length=120)
+    # Pre-2025 identity, kept as plain text: mergers happen and old records cite old names.
+    former_code = models.CharField(_("former code (before 2025)"), max_length=5, blank=True)
+    former_name = models.CharField(_("former name (before 2025)"), max_length=200, blank=True)
+
+    objects = CommuneQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["province_code", "code"]
+        verbose_name = _("commune")
+        verbose_name_plural = _("communes")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.province_name})"
+
+
+class VillageQuerySet(ScopedQuerySet):
+    village_path = "id"
+    commune_path = "commune_id"
+
+
+class Village(models.Model):
+    """A village (thôn, bản) of a commune; code = '<commune code>-<nn>'."""
+
+    commune = models.ForeignKey(
+        Commune, on_delete=models.PROTECT, related_name="villages", verbose_name=_("commune")
+    )
+    number = models.PositiveSmallIntegerField(_("number"))
+    code = models.CharField(_("code"), max_length=8, unique=True, editable=False)
+    name = models.CharField(_("name"), max_length=120)
+    former_name = models.CharField(_("former name"), max_length=200, blank=True)
+
+    objects = VillageQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["commune__code", "number"]
+        verbose_name = _("village")
+        verbose_name_plural = _("villages")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["commune", "number"],
+                name="village_unique_number_in_commune",
+                violation_error_message=_("This commune already has a village with this number."),
+            ),
+            models.CheckConstraint(
+                condition=Q(number__gte=1) & Q(number__lte=99),
+                name="village_number_1_99",
+                violation_error_message=_("A village number is between 1 and 99."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs):
+        # The code is derived, never typed: it must always agree with commune and number.
+        self.code = self.make_code(self.commune.code, self.number)
+        super().save(*args, **kwargs)
+
+    @staticmethod
+    def make_code(commune_code: str, number: int) -> str:
+        return f"{commune_code}-{number:02d}"
+
+
+class MembershipQuerySet(ScopedQuerySet):
+    village_path = "village_id"
+    commune_path = "commune_id"
+
+
+class Membership(models.Model):
+    """A user's role: official of a commune, or leader/member of a village's digital team."""
+
+    class Role(models.TextChoices):
+        OFFICIAL = "official", _("Commune official")
+        LEADER = "leader", _("Team leader")
+        MEMBER = "member", _("Team member")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="memberships",
+        verbose_name=_("user"),
+    )
+    commune = models.ForeignKey(
+        Commune, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("commune")
+    )
+    village = models.ForeignKey(
+        Village,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="memberships",
+        verbose_name=_("village"),
+    )
+    role = models.CharField(_("role"), max_length=10, choices=Role.choices)
+
+    objects = MembershipQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(role="official") & Q(village__isnull=True))
+                | (Q(role__in=["leader", "member"]) & Q(village__isnull=False)),
+                name="membership_role_matches_level",
+                violation_error_message=_(
+                    "An official belongs to a commune without a village; "
+                    "a team leader or member belongs to one village."
+                ),
+            ),
+            models.UniqueConstraint(
+                fields=["user", "commune"],
+                condition=Q(village__isnull=True),
+                name="membership_unique_official",
+                violation_error_message=_("This user is already an official of this commune."),
+            ),
+            models.UniqueConstraint(
+                fields=["user", "village"],
+                condition=Q(village__isnull=False),
+                name="membership_unique_team",
+                violation_error_message=_("This user already has a role in this village."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        where = self.village or self.commune
+        return f"{self.user} – {self.get_role_display()} – {where}"
+
+    def clean(self):
+        if self.village_id and self.commune_id and self.village.commune_id != self.commune_id:
+            raise ValidationError({"village": _("The village must belong to the chosen commune.")})
