@@ -1,0 +1,225 @@
+"""Households, their residents (digital-citizen status) and digital addresses."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from core.access import ScopedQuerySet
+from villages.models import Village
+
+
+class HouseholdQuerySet(ScopedQuerySet):
+    village_path = "village_id"
+    commune_path = "village__commune_id"
+
+
+class Household(models.Model):
+    """A household (hộ) of a village, identified by its household number within the village."""
+
+    village = models.ForeignKey(
+        Village, on_delete=models.PROTECT, related_name="households", verbose_name=_("village")
+    )
+    number = models.CharField(_("household number"), max_length=20)
+    house_no = models.CharField(_("house number"), max_length=30, blank=True)
+    lane = models.CharField(_("lane / hamlet (xóm)"), max_length=120, blank=True)
+    # Normalised as 0xxxxxxxxx (10 digits mobile, 10-11 digits landline); see households.validators.
+    phone = models.CharField(_("phone"), max_length=11, blank=True)
+    has_fibre = models.BooleanField(_("fibre internet (FTTH)"), default=False)
+    has_4g = models.BooleanField(_("4G/5G coverage"), default=False)
+    note = models.TextField(_("note"), blank=True)
+    # Optimistic locking: a save that carries an older version is refused (concurrent edits).
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    history = HistoricalRecords(excluded_fields=["version"])
+    objects = HouseholdQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["village", "number"]
+        verbose_name = _("household")
+        verbose_name_plural = _("households")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["village", "number"],
+                name="household_unique_number_in_village",
+                violation_error_message=_("This village already has a household with this number."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.village.code}/{self.number}"
+
+
+class ResidentQuerySet(ScopedQuerySet):
+    village_path = "household__village_id"
+    commune_path = "household__village__commune_id"
+
+
+class Resident(models.Model):
+    """A member of a household, with their digital-citizen status."""
+
+    class Sex(models.TextChoices):
+        MALE = "M", _("Male")
+        FEMALE = "F", _("Female")
+
+    class Relation(models.TextChoices):
+        HEAD = "head", _("Head of household")
+        SPOUSE = "spouse", _("Spouse")
+        CHILD = "child", _("Child")
+        PARENT = "parent", _("Parent")
+        GRANDCHILD = "grandchild", _("Grandchild")
+        SIBLING = "sibling", _("Sibling")
+        OTHER = "other", _("Other")
+
+    class Status(models.TextChoices):
+        PRESENT = "present", _("Living here")
+        MOVED = "moved", _("Moved away")
+        DECEASED = "deceased", _("Deceased")
+
+    class VneidLevel(models.IntegerChoices):
+        NONE = 0, _("No account")
+        LEVEL1 = 1, _("Level 1")
+        LEVEL2 = 2, _("Level 2")
+
+    household = models.ForeignKey(
+        Household, on_delete=models.CASCADE, related_name="residents", verbose_name=_("household")
+    )
+    full_name = models.CharField(_("full name"), max_length=120)
+    # The 12-digit personal ID number is encrypted at rest (docs/decisions.md). The digest (keyed
+    # HMAC) enforces uniqueness; the masked form (022******345) is what lists show; the tail (last
+    # 3 digits) lets a team search "ID ends with".
+    id_number_encrypted = models.TextField(_("ID number (encrypted)"), blank=True, editable=False)
+    id_number_digest = models.CharField(max_length=64, null=True, blank=True, editable=False)
+    id_number_masked = models.CharField(_("ID number"), max_length=12, blank=True, editable=False)
+    id_number_tail = models.CharField(max_length=3, blank=True, editable=False, db_index=True)
+    legacy_id_encrypted = models.TextField(
+        _("old 9-digit ID (encrypted)"), blank=True, editable=False
+    )
+    legacy_id_masked = models.CharField(
+        _("old 9-digit ID"), max_length=9, blank=True, editable=False
+    )
+    birth_date = models.DateField(_("birth date"))
+    sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)
+    relation = models.CharField(_("relation to head"), max_length=12, choices=Relation.choices)
+    phone = models.CharField(_("phone"), max_length=11, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PRESENT, db_index=True
+    )
+    status_changed_on = models.DateField(_("status changed on"), null=True, blank=True)
+    # Digital-citizen status.
+    has_smartphone = models.BooleanField(_("has a smartphone"), default=False)
+    vneid_level = models.PositiveSmallIntegerField(
+        _("VNeID level"), choices=VneidLevel.choices, default=VneidLevel.NONE
+    )
+    has_epayment = models.BooleanField(_("has an e-payment account"), default=False)
+    doc_health_insurance = models.BooleanField(_("health insurance in VNeID"), default=False)
+    doc_driving_licence = models.BooleanField(_("driving licence in VNeID"), default=False)
+    doc_vehicle_registration = models.BooleanField(
+        _("vehicle registration in VNeID"), default=False
+    )
+    uses_online_services = models.BooleanField(_("uses online public services"), default=False)
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    history = HistoricalRecords(
+        excluded_fields=[
+            "version",
+            "id_number_encrypted",
+            "legacy_id_encrypted",
+            "id_number_digest",
+        ]
+    )
+    objects = ResidentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["household", "id"]
+        verbose_name = _("resident")
+        verbose_name_plural = _("residents")
+        indexes = [models.Index(fields=["status", "birth_date"], name="resident_status_birth")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["id_number_digest"],
+                condition=Q(id_number_digest__isnull=False),
+                name="resident_unique_id_number",
+                violation_error_message=_("This ID number is already registered."),
+            ),
+            models.UniqueConstraint(
+                fields=["household"],
+                condition=Q(relation="head"),
+                name="household_single_head",
+                violation_error_message=_("A household has exactly one head."),
+            ),
+            models.CheckConstraint(
+                condition=Q(vneid_level__in=[0, 1, 2]),
+                name="resident_vneid_level_valid",
+                violation_error_message=_("The VNeID level is none, 1 or 2."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+
+class DigitalAddressQuerySet(ScopedQuerySet):
+    village_path = "household__village_id"
+    commune_path = "household__village__commune_id"
+
+
+class DigitalAddress(models.Model):
+    """A household's digital address (mã địa chỉ số) with GPS, collected with the commune police."""
+
+    class Source(models.TextChoices):
+        POLICE = "police", _("Commune police")
+        POST = "post", _("Vietnam Post")
+        TEAM = "team", _("Digital team")
+
+    household = models.OneToOneField(
+        Household,
+        on_delete=models.CASCADE,
+        related_name="digital_address",
+        verbose_name=_("household"),
+    )
+    # Opaque: a Vpostcode today, the 12-digit location identifier when it exists.
+    location_code = models.CharField(
+        _("location code"), max_length=40, null=True, blank=True, unique=True
+    )
+    postcode = models.CharField(_("postcode"), max_length=5, blank=True)
+    latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6)
+    longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6)
+    source = models.CharField(_("source"), max_length=10, choices=Source.choices)
+    collected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("collected by"),
+    )
+    collected_on = models.DateField(_("collected on"), null=True, blank=True)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("verified by"),
+    )
+    verified_on = models.DateField(_("verified on"), null=True, blank=True)
+    plate_installed = models.BooleanField(_("address plate installed"), default=False)
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+
+    history = HistoricalRecords(excluded_fields=["version"])
+    objects = DigitalAddressQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("digital address")
+        verbose_name_plural = _("digital addresses")
+
+    def __str__(self) -> str:
+        return self.location_code or f"{self.latitude}, {self.longitude}"

@@ -7,6 +7,14 @@ cd "$(dirname "$0")/.."
 ADMIN=$PWD/.venv/bin/django-admin
 export DJANGO_SETTINGS_MODULE=smartvillage.settings DEBUG=true PYTHONPATH=$PWD
 APPS=(households digital_teams payments ocop criteria)
+# `scripts/messages.sh APP` refreshes and compiles only that app's catalogue.
+if [ $# -gt 0 ]; then
+  for app in "$@"; do
+    mkdir -p "$app/locale"
+    (cd "$app" && "$ADMIN" makemessages -l vi --no-obsolete -v0 && "$ADMIN" compilemessages -l vi -v0)
+  done
+  exit 0
+fi
 for app in "${APPS[@]}"; do
   mkdir -p "$app/locale"
   (cd "$app" && "$ADMIN" makemessages -l vi --no-obsolete -v0)

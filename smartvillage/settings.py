@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -152,7 +153,13 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_timeout": 5,
     "max_retries": 1,
 }
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE = {
+    # Nightly roll-up of every commune's criteria (criteria/tasks.py), 01:30 local time.
+    "criteria-nightly-rollup": {
+        "task": "criteria.tasks.rollup_all_communes",
+        "schedule": crontab(hour=1, minute=30),
+    },
+}
 
 if REDIS_URL:
     CACHES = {

@@ -166,3 +166,73 @@ class Membership(models.Model):
     def clean(self):
         if self.village_id and self.commune_id and self.village.commune_id != self.commune_id:
             raise ValidationError({"village": _("The village must belong to the chosen commune.")})
+
+
+class VillageAssetQuerySet(ScopedQuerySet):
+    village_path = "village_id"
+    commune_path = "village__commune_id"
+
+
+class VillageAsset(models.Model):
+    """Village infrastructure that feeds the smart-village criteria."""
+
+    class Kind(models.TextChoices):
+        WIFI = "wifi", _("Free wifi hotspot")
+        CAMERA = "camera", _("Road-safety camera")
+        LOUDSPEAKER = "loudspeaker", _("Smart loudspeaker")
+        COMPUTER = "computer", _("Public computer")
+
+    class Owner(models.TextChoices):
+        COMMUNE = "commune", _("Commune")
+        HOUSEHOLD = "household", _("Household")
+
+    class Status(models.TextChoices):
+        WORKING = "working", _("Working")
+        BROKEN = "broken", _("Broken")
+
+    village = models.ForeignKey(
+        Village, on_delete=models.PROTECT, related_name="assets", verbose_name=_("village")
+    )
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices, db_index=True)
+    name = models.CharField(_("name / location"), max_length=150)
+    at_cultural_house = models.BooleanField(_("at the cultural house"), default=False)
+    owner = models.CharField(
+        _("owner"), max_length=10, choices=Owner.choices, default=Owner.COMMUNE
+    )
+    owner_household = models.ForeignKey(
+        "households.Household",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assets",
+        verbose_name=_("owner household"),
+    )
+    connected = models.BooleanField(_("connected to the village monitoring network"), default=False)
+    latitude = models.DecimalField(
+        _("latitude"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    longitude = models.DecimalField(
+        _("longitude"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    installed_on = models.DateField(_("installed on"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.WORKING
+    )
+    note = models.TextField(_("note"), blank=True)
+
+    objects = VillageAssetQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["village", "kind", "name"]
+        verbose_name = _("village asset")
+        verbose_name_plural = _("village assets")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(owner="household") | Q(owner_household__isnull=True),
+                name="asset_household_owner_consistent",
+                violation_error_message=_("Only a household-owned asset is linked to a household."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.name}"
