@@ -20,4 +20,4 @@ SECURE_SSL_REDIRECT = False
 AXES_ENABLED = os.environ.get("AXES_ENABLED_IN_TESTS", "true") == "true"
 # whitenoise warns when STATIC_ROOT is missing; tests serve static files through the finders.
 WHITENOISE_USE_FINDERS = True
-os.makedirs(STATIC_ROOT, exist_ok=True)
+os.makedirs(STATIC_ROOT, exist_ok=True)  # noqa: F405
