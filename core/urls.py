@@ -8,4 +8,8 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("after-login/", views.after_login, name="after_login"),
+    path("field/sw.js", views.field_service_worker, name="field_service_worker"),
+    path("field/manifest.webmanifest", views.field_manifest, name="field_manifest"),
+    path("field/outbox/", views.field_outbox, name="field_outbox"),
+    path("field/offline/", views.field_offline, name="field_offline"),
 ]

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import json
+
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db import connection
@@ -78,3 +80,69 @@ def page_not_found(request, exception=None):
 
 def server_error(request):
     return render(request, "errors/500.html", status=500)
+
+
+# --- Field portal offline mode (README "Offline field work") ---------------------------------
+
+FIELD_PRECACHE_STATIC = [
+    "vendor/bootstrap/bootstrap.min.css",
+    "vendor/bootstrap/bootstrap.bundle.min.js",
+    "css/portal.css",
+    "js/outbox-db.js",
+    "js/field-offline.js",
+]
+
+
+def field_service_worker(request: HttpRequest):
+    """The service worker, served under /field/ so that it controls the field portal."""
+    from django.templatetags.static import static
+
+    from smartvillage import __version__
+
+    precache = [static(path) for path in FIELD_PRECACHE_STATIC] + [
+        "/field/outbox/",
+        "/field/offline/",
+    ]
+    response = render(
+        request,
+        "field/sw.js",
+        {
+            "version": __version__,
+            "precache": json.dumps(precache),
+            "outbox_db_url": static("js/outbox-db.js"),
+        },
+        content_type="application/javascript; charset=utf-8",
+    )
+    response["Service-Worker-Allowed"] = "/field/"
+    response["Cache-Control"] = "no-cache"
+    return response
+
+
+def field_manifest(request: HttpRequest):
+    from django.utils.translation import gettext as _
+
+    manifest = {
+        "name": _("Smart village – field portal"),
+        "short_name": _("Smart village"),
+        "start_url": "/field/",
+        "scope": "/field/",
+        "display": "standalone",
+        "background_color": "#ffffff",
+        "theme_color": "#198754",
+        "lang": request.LANGUAGE_CODE,
+        "icons": [
+            {"src": "/static/icons/field-192.png", "sizes": "192x192", "type": "image/png"},
+            {"src": "/static/icons/field-512.png", "sizes": "512x512", "type": "image/png"},
+        ],
+    }
+    return JsonResponse(manifest, content_type="application/manifest+json")
+
+
+def field_outbox(request: HttpRequest):
+    # No login check: the page holds no data, it shows what this phone's outbox holds, and it
+    # must open without a signal (and after a session expired) so nothing waiting is hidden.
+    return render(request, "field/outbox.html")
+
+
+def field_offline(request: HttpRequest):
+    return render(request, "field/offline.html")

@@ -8,6 +8,14 @@ ADMIN=$PWD/.venv/bin/django-admin
 export DJANGO_SETTINGS_MODULE=smartvillage.settings DEBUG=true PYTHONPATH=$PWD
 APPS=(households digital_teams payments ocop criteria)
 # `scripts/messages.sh APP` refreshes and compiles only that app's catalogue.
+# `scripts/messages.sh project` only the project catalogue (templates/, core, villages).
+if [ "${1:-}" = project ]; then
+  ignores=(--ignore=.venv --ignore=staticfiles --ignore=tests --ignore=bench)
+  for app in "${APPS[@]}"; do ignores+=(--ignore="$app"); done
+  "$ADMIN" makemessages -l vi --no-obsolete -v0 "${ignores[@]}"
+  "$ADMIN" compilemessages -l vi -v0 --ignore=.venv "${ignores[@]}"
+  exit 0
+fi
 if [ $# -gt 0 ]; then
   for app in "$@"; do
     mkdir -p "$app/locale"

@@ -1,0 +1,99 @@
+"""Server side of the field portal's offline outbox (see README "Offline field work").
+
+The browser gives every field-portal form an idempotency key (`_idempotency_key` field, or the
+`X-Idempotency-Key` header when the outbox resends it). A POST that carries a key runs inside one
+transaction together with the record of its key, so a resent submission whose first attempt
+succeeded (the answer was lost on a weak signal) is answered from the record and never applied
+twice. When the outbox resends (`X-Outbox: 1`), the answer is JSON the outbox can show:
+saved (with the page to open), invalid (the form came back with errors: a validation error or an
+edit conflict, shown on the item for correction) or refused.
+"""
+
+from __future__ import annotations
+
+import re
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.http import JsonResponse
+from django.shortcuts import redirect, resolve_url
+
+from .models import IdempotencyRecord
+
+KEY_FIELD = "_idempotency_key"
+KEY_RE = re.compile(r"^[A-Za-z0-9-]{8,64}$")
+FIELD_PREFIX = "/field/"
+
+
+def _is_login_redirect(response) -> bool:
+    login_url = resolve_url(settings.LOGIN_URL)
+    return 300 <= response.status_code < 400 and response.get("Location", "").startswith(login_url)
+
+
+def _is_success_redirect(response) -> bool:
+    return 300 <= response.status_code < 400 and not _is_login_redirect(response)
+
+
+def _outbox_answer(result: str, *, status: int = 200, **extra) -> JsonResponse:
+    return JsonResponse({"result": result, **extra}, status=status)
+
+
+class OfflineIdempotencyMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.method != "POST" or not request.path.startswith(FIELD_PREFIX):
+            return self.get_response(request)
+        key = request.headers.get("X-Idempotency-Key") or request.POST.get(KEY_FIELD, "")
+        from_outbox = request.headers.get("X-Outbox") == "1"
+        user = getattr(request, "user", None)
+        if not key or not KEY_RE.match(key) or user is None or not user.is_authenticated:
+            response = self.get_response(request)
+            if from_outbox:
+                return self._describe(response, request)
+            return response
+
+        done = IdempotencyRecord.objects.filter(user=user, key=key).first()
+        if done is not None:
+            if from_outbox:
+                return _outbox_answer("saved", location=done.location, duplicate=True)
+            return redirect(done.location or request.path)
+
+        try:
+            with transaction.atomic():
+                response = self.get_response(request)
+                if _is_success_redirect(response):
+                    IdempotencyRecord.objects.create(
+                        user=user,
+                        key=key,
+                        path=request.path[:300],
+                        location=response.get("Location", "")[:500],
+                    )
+                elif response.status_code >= 500:
+                    # Undo whatever the view wrote: nothing half-done is kept.
+                    transaction.set_rollback(True)
+        except IntegrityError:
+            # The same key committed meanwhile (two resends raced): the first one won.
+            if from_outbox:
+                return _outbox_answer("saved", duplicate=True)
+            raise
+        if from_outbox:
+            return self._describe(response, request)
+        return response
+
+    @staticmethod
+    def _describe(response, request):
+        status = response.status_code
+        if _is_login_redirect(response):
+            return _outbox_answer("refused", code=401)
+        if 300 <= status < 400:
+            return _outbox_answer("saved", location=response.get("Location", ""))
+        if status == 200:
+            # Django views answer a valid POST with a redirect; a 200 is the form again, with
+            # its errors (validation or edit conflict). The outbox extracts and shows them.
+            html = response.content.decode(response.charset or "utf-8", "replace")
+            return _outbox_answer("invalid", html=html)
+        if status in (401, 403, 404):
+            return _outbox_answer("refused", code=status)
+        return _outbox_answer("error", status=200, code=status)
