@@ -1,8 +1,11 @@
 from django.contrib import admin
+from django.contrib.auth import get_user_model
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from core.access import scope_for
 from core.admin import ScopedModelAdmin
+from core.sessions import accounts_logout_everywhere
 
 from .models import Commune, Membership, Village
 
@@ -39,10 +42,40 @@ class VillageAdmin(ScopedModelAdmin):
 
 @admin.register(Membership)
 class MembershipAdmin(ScopedModelAdmin):
-    list_display = ["user", "role", "commune", "village"]
+    list_display = ["user", "role", "commune", "village", "account_active"]
+    actions = ["deactivate_accounts", "reactivate_accounts"]
     list_filter = ["role", "commune"]
     search_fields = ["user__username", "user__first_name", "user__last_name"]
     list_select_related = ["user", "commune", "village"]
+
+    @admin.display(description=_("account active"), boolean=True)
+    def account_active(self, obj):
+        return obj.user.is_active
+
+    def _team_accounts(self, request, queryset):
+        # Only digital-team accounts of the official's own villages; never officials or admins.
+        return (
+            get_user_model()
+            .objects.filter(
+                memberships__in=queryset.filter(role__in=["leader", "member"]),
+                is_superuser=False,
+                is_staff=False,
+            )
+            .distinct()
+        )
+
+    @admin.action(description=_("Deactivate the accounts of the selected team members"))
+    def deactivate_accounts(self, request, queryset):
+        users = self._team_accounts(request, queryset)
+        count = users.update(is_active=False)
+        # A deactivated account is logged out everywhere: its sessions are deleted.
+        accounts_logout_everywhere(user_ids=list(users.values_list("pk", flat=True)))
+        self.message_user(request, _("%(n)d account(s) deactivated.") % {"n": count})
+
+    @admin.action(description=_("Reactivate the accounts of the selected team members"))
+    def reactivate_accounts(self, request, queryset):
+        count = self._team_accounts(request, queryset).update(is_active=True)
+        self.message_user(request, _("%(n)d account(s) reactivated.") % {"n": count})
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         field = super().formfield_for_foreignkey(db_field, request, **kwargs)
