@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "payments",
     "ocop",
     "criteria",
+    "dashboards",
 ]
 
 MIDDLEWARE = [
@@ -281,4 +282,4 @@ LOGGING = {
     "loggers": {"axes": {"level": "WARNING"}},
 }
 # Where an official lands after login (the dashboard issue points it at its dashboard).
-OFFICIAL_HOME_URL = "/admin/"
+OFFICIAL_HOME_URL = "/dashboard/"

@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("payments.urls")),
     path("", include("ocop.urls")),
     path("", include("criteria.urls")),
+    path("", include("dashboards.urls")),
 ]
 
 if settings.DEBUG:
