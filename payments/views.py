@@ -1,0 +1,284 @@
+"""Officials' payments pages: overview with trends, monthly entry, Excel import, exports.
+
+Team leaders and members get 403: the village figures reach them through the criteria pages
+(docs/payments.md).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from core.access import scope_for
+from villages.models import Village
+
+from . import spreadsheets
+from .fields import parse_month
+from .forms import CategoryFormSet, ImportUploadForm, ScopeForm, official_communes
+from .models import DEFAULT_SOURCE, CashlessReport, Category, add_months, current_period
+from .services import cashless_reports_save, latest_period, overview_build
+
+SESSION_KEY = "payments_import"
+TREND_STEP = 12  # the "earlier / later" links move the 12-month window by a year
+
+
+def official_required(view):
+    """Logged-in officials (staff with an official membership) only; others get 403."""
+
+    @wraps(view)
+    @login_required
+    def wrapper(request: HttpRequest, *args, **kwargs):
+        if not (scope_for(request.user).is_official and request.user.is_staff):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _chosen_commune(request: HttpRequest):
+    """The commune in ?commune=<id> (404 outside the user's communes), else the first one."""
+    communes = list(official_communes(request.user).order_by("code"))
+    wanted = request.GET.get("commune")
+    if wanted:
+        chosen = [c for c in communes if str(c.pk) == wanted]
+        if not chosen:
+            raise Http404
+        return chosen[0], communes
+    if not communes:
+        raise Http404
+    return communes[0], communes
+
+
+@require_GET
+@official_required
+def overview(request: HttpRequest):
+    commune, communes = _chosen_commune(request)
+    end = latest_period(commune=commune) or add_months(current_period(), -1)
+    if request.GET.get("end"):
+        try:
+            end = min(parse_month(request.GET["end"]), current_period())
+        except ValidationError:
+            pass
+    data = overview_build(commune=commune, end=end)
+    return render(
+        request,
+        "payments/overview.html",
+        {
+            "data": data,
+            "commune": commune,
+            "communes": communes if len(communes) > 1 else [],
+            "previous_end": add_months(end, -TREND_STEP),
+            "next_end": add_months(end, TREND_STEP) if end < current_period() else None,
+        },
+    )
+
+
+def _initial_rows(*, commune, village, period) -> tuple[list[dict], bool, dict]:
+    """This month's reports if entered, else last month's totals (the monthly routine)."""
+    previous = add_months(period, -1)
+    reports = CashlessReport.objects.filter(
+        commune=commune, village=village, period__in=[period, previous]
+    )
+    current = {r.category: r for r in reports if r.period == period}
+    last = {r.category: r for r in reports if r.period == previous}
+    initial = []
+    for value, _label in Category.choices:
+        if value in current:
+            r = current[value]
+            initial.append(
+                {
+                    "category": value,
+                    "payers_total": r.payers_total,
+                    "payers_cashless": r.payers_cashless,
+                    "amount_total": r.amount_total,
+                    "amount_cashless": r.amount_cashless,
+                    "source": r.source,
+                    "note": r.note,
+                }
+            )
+        elif value in last:
+            r = last[value]
+            initial.append(
+                {
+                    "category": value,
+                    "payers_total": r.payers_total,
+                    "amount_total": r.amount_total,
+                    "source": r.source,
+                }
+            )
+        else:
+            initial.append({"category": value, "source": DEFAULT_SOURCE[value]})
+    return initial, bool(current), last
+
+
+@official_required
+def entry(request: HttpRequest):
+    """One month, all eight categories side by side; saving is all or nothing."""
+    data = request.POST if request.method == "POST" else (request.GET or None)
+    if data is None:
+        last_month = add_months(current_period(), -1)
+        scope_form = ScopeForm(user=request.user, initial={"period": last_month})
+        return render(request, "payments/entry.html", {"scope_form": scope_form})
+    scope_form = ScopeForm(data, user=request.user)
+    if not scope_form.is_valid():
+        status = 400 if request.method == "POST" else 200
+        return render(request, "payments/entry.html", {"scope_form": scope_form}, status=status)
+    commune, village = scope_form.cleaned_data["scope"]
+    period = scope_form.cleaned_data["period"]
+    initial, existing, last = _initial_rows(commune=commune, village=village, period=period)
+    if request.method == "POST":
+        formset = CategoryFormSet(request.POST, initial=initial, prefix="cat")
+        if formset.is_valid():
+            rows = [
+                {**form.cleaned_data, "village": village, "period": period}
+                for form in formset.forms
+                if form.has_figures()
+            ]
+            if not rows:
+                messages.warning(request, _("Nothing to save: no category has cashless figures."))
+            else:
+                try:
+                    result = cashless_reports_save(commune=commune, rows=rows, user=request.user)
+                except ValidationError as exc:
+                    formset._non_form_errors = formset.error_class(exc.messages)
+                else:
+                    messages.success(
+                        request,
+                        _("Saved: %(created)d new and %(updated)d updated reports.")
+                        % {"created": result.created, "updated": result.updated},
+                    )
+                    return redirect(f"{reverse('payments:overview')}?commune={commune.pk}")
+    else:
+        formset = CategoryFormSet(initial=initial, prefix="cat")
+    last_figures = [last.get(form.initial["category"]) for form in formset.forms]
+    return render(
+        request,
+        "payments/entry.html",
+        {
+            "scope_form": scope_form,
+            "formset": formset,
+            "rows": list(zip(formset.forms, last_figures, strict=True)),
+            "commune": commune,
+            "village": village,
+            "period": period,
+            "existing": existing,
+        },
+    )
+
+
+@official_required
+def import_upload(request: HttpRequest):
+    """Upload -> preview with row errors; nothing is written until the user confirms."""
+    preview = None
+    if request.method == "POST":
+        form = ImportUploadForm(request.POST, request.FILES, user=request.user)
+        if form.is_valid():
+            commune = form.cleaned_data["commune"]
+            preview = spreadsheets.import_preview(upload=form.cleaned_data["file"], commune=commune)
+            if preview.ok:
+                request.session[SESSION_KEY] = {
+                    "commune": commune.pk,
+                    "rows": spreadsheets.preview_to_session(preview),
+                }
+            else:
+                request.session.pop(SESSION_KEY, None)
+    else:
+        form = ImportUploadForm(user=request.user)
+    return render(request, "payments/import.html", {"form": form, "preview": preview})
+
+
+@require_POST
+@official_required
+def import_confirm(request: HttpRequest):
+    pending = request.session.pop(SESSION_KEY, None)
+    if not pending:
+        messages.error(request, _("Nothing to import: upload the file again."))
+        return redirect("payments:import")
+    try:
+        commune = official_communes(request.user).get(pk=pending["commune"])
+    except official_communes(request.user).model.DoesNotExist as exc:
+        raise Http404 from exc
+    villages = {v.pk: v for v in Village.objects.filter(commune=commune)}
+    rows = []
+    for row in pending["rows"]:
+        if row["village"] is not None and row["village"] not in villages:
+            raise Http404
+        rows.append(
+            {
+                **row,
+                "village": villages.get(row["village"]),
+                "period": dt.date.fromisoformat(row["period"]),
+            }
+        )
+    try:
+        result = cashless_reports_save(commune=commune, rows=rows, user=request.user)
+    except ValidationError as exc:
+        messages.error(
+            request, _("Nothing was imported: %(errors)s") % {"errors": " ".join(exc.messages)}
+        )
+        return redirect("payments:import")
+    messages.success(
+        request,
+        _("Imported: %(created)d new and %(updated)d updated reports.")
+        % {"created": result.created, "updated": result.updated},
+    )
+    return redirect(f"{reverse('payments:overview')}?commune={commune.pk}")
+
+
+@require_GET
+@official_required
+def import_template(request: HttpRequest):
+    commune, _communes = _chosen_commune(request)
+    period = add_months(current_period(), -1)
+    content = spreadsheets.import_template(commune=commune, period=period)
+    response = HttpResponse(
+        content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="cashless-{commune.code}-{period:%Y-%m}.xlsx"'
+    )
+    return response
+
+
+def _export_reports(request: HttpRequest):
+    commune, _communes = _chosen_commune(request)
+    reports = (
+        CashlessReport.objects.for_user(request.user)
+        .filter(commune=commune)
+        .select_related("village")
+        .order_by("period", "village__number", "category")
+    )
+    return commune, reports
+
+
+@require_GET
+@official_required
+def export_csv(request: HttpRequest):
+    commune, reports = _export_reports(request)
+    response = HttpResponse(spreadsheets.export_csv(reports), content_type="text/csv")
+    stamp = timezone.localdate()
+    response["Content-Disposition"] = f'attachment; filename="cashless-{commune.code}-{stamp}.csv"'
+    return response
+
+
+@require_GET
+@official_required
+def export_xlsx(request: HttpRequest):
+    commune, reports = _export_reports(request)
+    response = HttpResponse(
+        spreadsheets.export_xlsx(reports),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    stamp = timezone.localdate()
+    response["Content-Disposition"] = f'attachment; filename="cashless-{commune.code}-{stamp}.xlsx"'
+    return response
