@@ -11,6 +11,10 @@ from simple_history.models import HistoricalRecords
 from core.access import ScopedQuerySet
 from villages.models import Village
 
+from . import crypto
+
+ADULT_AGE = 18
+
 
 class HouseholdQuerySet(ScopedQuerySet):
     village_path = "village_id"
@@ -58,6 +62,29 @@ class Household(models.Model):
 class ResidentQuerySet(ScopedQuerySet):
     village_path = "household__village_id"
     commune_path = "household__village__commune_id"
+
+    def present(self):
+        return self.filter(status=Resident.Status.PRESENT)
+
+    def adults(self, on=None):
+        """Residents living here and 18+ on `on` (today by default)."""
+        return self.present().filter(birth_date__lte=adult_born_before(on))
+
+    def with_id_number(self, number: str):
+        return self.filter(id_number_digest=crypto.digest(number))
+
+
+def adult_born_before(on=None):
+    """The latest birth date of someone who is an adult on `on`."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    day = on or timezone.localdate()
+    try:
+        return day.replace(year=day.year - ADULT_AGE)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - ADULT_AGE, day=28) + dt.timedelta(days=1)
 
 
 class Resident(models.Model):
@@ -141,6 +168,7 @@ class Resident(models.Model):
         ordering = ["household", "id"]
         verbose_name = _("resident")
         verbose_name_plural = _("residents")
+        permissions = [("export_full_id", _("Can export full ID numbers (recorded)"))]
         indexes = [models.Index(fields=["status", "birth_date"], name="resident_status_birth")]
         constraints = [
             models.UniqueConstraint(
@@ -164,6 +192,29 @@ class Resident(models.Model):
 
     def __str__(self) -> str:
         return self.full_name
+
+    # The ID numbers: only ever set and read through these methods (encrypted at rest).
+    def set_id_number(self, number: str) -> None:
+        number = number or ""
+        self.id_number_encrypted = crypto.encrypt(number)
+        self.id_number_digest = crypto.digest(number)
+        self.id_number_masked = crypto.mask(number)
+        self.id_number_tail = number[-3:]
+
+    def get_id_number(self) -> str:
+        return crypto.decrypt(self.id_number_encrypted)
+
+    def set_legacy_id(self, number: str) -> None:
+        number = number or ""
+        self.legacy_id_encrypted = crypto.encrypt(number)
+        self.legacy_id_masked = crypto.mask(number)
+
+    def get_legacy_id(self) -> str:
+        return crypto.decrypt(self.legacy_id_encrypted)
+
+    @property
+    def is_head(self) -> bool:
+        return self.relation == self.Relation.HEAD
 
 
 class DigitalAddressQuerySet(ScopedQuerySet):
@@ -223,3 +274,105 @@ class DigitalAddress(models.Model):
 
     def __str__(self) -> str:
         return self.location_code or f"{self.latitude}, {self.longitude}"
+
+
+class AuditQuerySet(ScopedQuerySet):
+    commune_path = "commune_id"
+
+
+class ExportAudit(models.Model):
+    """One export of personal data: who, when, what, how many rows; full ID exports included."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("user"),
+    )
+    commune = models.ForeignKey(
+        "villages.Commune",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("commune"),
+    )
+    at = models.DateTimeField(_("exported at"), auto_now_add=True)
+    model = models.CharField(_("data"), max_length=60)
+    full_ids = models.BooleanField(_("full ID numbers"), default=False)
+    rows = models.PositiveIntegerField(_("rows"))
+    description = models.CharField(_("what"), max_length=300, blank=True)
+
+    objects = AuditQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at"]
+        verbose_name = _("export record")
+        verbose_name_plural = _("export records")
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.at:%Y-%m-%d %H:%M} {self.model} ({self.rows})"
+
+
+class HouseholdImportQuerySet(ScopedQuerySet):
+    commune_path = "commune_id"
+
+
+class HouseholdImport(models.Model):
+    """An Excel import of households with residents: upload -> preview -> confirm -> done."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Waiting to be checked")
+        CHECKING = "checking", _("Checking")
+        PREVIEW = "preview", _("Ready to confirm")
+        INVALID = "invalid", _("Has errors")
+        CONFIRMED = "confirmed", _("Waiting to be imported")
+        IMPORTING = "importing", _("Importing")
+        DONE = "done", _("Imported")
+        FAILED = "failed", _("Failed")
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+    commune = models.ForeignKey(
+        "villages.Commune", on_delete=models.CASCADE, related_name="+", verbose_name=_("commune")
+    )
+    file = models.FileField(_("file"), upload_to="household-imports/")
+    file_name = models.CharField(_("file name"), max_length=200)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    total_rows = models.PositiveIntegerField(_("rows"), default=0)
+    processed_rows = models.PositiveIntegerField(_("rows processed"), default=0)
+    # Row errors and counts; never raw ID numbers (masked only).
+    result = models.JSONField(_("result"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    objects = HouseholdImportQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("household import")
+        verbose_name_plural = _("household imports")
+
+    def __str__(self) -> str:
+        return self.file_name
+
+    @property
+    def progress_percent(self) -> int:
+        if not self.total_rows:
+            return 0
+        return min(100, round(100 * self.processed_rows / self.total_rows))
+
+    @property
+    def is_running(self) -> bool:
+        return self.status in {
+            self.Status.QUEUED,
+            self.Status.CHECKING,
+            self.Status.CONFIRMED,
+            self.Status.IMPORTING,
+        }

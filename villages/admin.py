@@ -89,3 +89,40 @@ class MembershipAdmin(ScopedModelAdmin):
                 is_superuser=False,
             ).distinct()
         return field
+
+
+# --- Village assets (issue 3) ---------------------------------------------------------------
+from django import forms  # noqa: E402
+from django.utils.translation import gettext_lazy as _  # noqa: E402
+
+from .models import VillageAsset  # noqa: E402
+
+
+class VillageAssetAdminForm(forms.ModelForm):
+    class Meta:
+        model = VillageAsset
+        fields = [
+            "village", "kind", "name", "at_cultural_house", "owner", "owner_household",
+            "connected", "status", "installed_on", "latitude", "longitude", "note",
+        ]  # fmt: skip
+
+    def clean(self):
+        data = super().clean()
+        household, village = data.get("owner_household"), data.get("village")
+        if household is not None and village is not None and household.village_id != village.pk:
+            self.add_error("owner_household", _("The owner household must be of this village."))
+        return data
+
+
+@admin.register(VillageAsset)
+class VillageAssetAdmin(ScopedModelAdmin):
+    form = VillageAssetAdminForm
+    list_display = ["name", "kind", "village", "owner", "owner_household", "connected", "status"]
+    list_filter = ["kind", "status", "owner", "connected", "at_cultural_house", "village"]
+    search_fields = ["name", "village__name", "owner_household__number"]
+    list_select_related = ["village", "owner_household"]
+    autocomplete_fields = ["owner_household"]
+    fields = [
+        "village", "kind", "name", "at_cultural_house", "owner", "owner_household", "connected",
+        "status", "installed_on", "latitude", "longitude", "note",
+    ]  # fmt: skip

@@ -1,0 +1,300 @@
+"""Officials' admin: scoped lists with filters and search, residents inline, read-only history,
+Excel export with masked IDs, and a recorded full export."""
+
+from __future__ import annotations
+
+from io import BytesIO
+
+from django.contrib import admin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.forms.models import BaseInlineFormSet
+from django.http import HttpResponse
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from import_export.admin import ExportMixin
+from import_export.formats.base_formats import XLSX
+from openpyxl import Workbook
+from simple_history.admin import SimpleHistoryAdmin
+
+from core.access import scope_for
+from core.admin import ScopedAdminMixin, ScopedModelAdmin
+
+from .forms import ResidentForm
+from .models import DigitalAddress, ExportAudit, Household, HouseholdImport, Resident
+from .resources import HouseholdResource, ResidentResource
+
+
+def _audit(request, *, model: str, rows: int, full: bool, description: str = "") -> None:
+    scope = scope_for(request.user)
+    commune_id = min(scope.official_commune_ids) if scope.official_commune_ids else None
+    ExportAudit.objects.create(
+        user=request.user,
+        commune_id=commune_id,
+        model=model,
+        rows=rows,
+        full_ids=full,
+        description=description[:300],
+    )
+
+
+class AuditedExportMixin(ExportMixin):
+    """The import-export Excel export (masked IDs), recorded in the export log."""
+
+    export_formats = [XLSX]
+
+    def get_export_data(self, file_format, request, queryset, **kwargs):
+        data = super().get_export_data(file_format, request, queryset, **kwargs)
+        _audit(
+            request,
+            model=str(self.model._meta.verbose_name_plural),
+            rows=queryset.count(),
+            full=False,
+            description=request.GET.urlencode()[:300],
+        )
+        return data
+
+
+class HistoryReadOnlyMixin:
+    """History is for reading: who changed what, when. No revert from the admin."""
+
+    def revert_disabled(self, request, obj=None):
+        return True
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if request.method == "POST":
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+
+class VersionBumpMixin:
+    """An admin save moves the version on, so a field form opened earlier is refused."""
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            current = type(obj).objects.filter(pk=obj.pk).values_list("version", flat=True).first()
+            obj.version = (current or obj.version) + 1
+        super().save_model(request, obj, form, change)
+
+
+def full_id_workbook(residents) -> tuple[bytes, int]:
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "residents"
+    titles = [_("Village"), _("Household"), _("Full name"), _("Relation to head"),
+              _("Birth date"), _("Sex"), _("Personal ID number"), _("Old 9-digit ID")]  # fmt: skip
+    sheet.append([str(t) for t in titles])
+    rows = 0
+    for r in residents:
+        sheet.append(
+            [r.household.village.name, r.household.number, r.full_name,
+             r.get_relation_display(), r.birth_date, r.get_sex_display(), r.get_id_number(),
+             r.get_legacy_id()]
+        )  # fmt: skip
+        rows += 1
+    out = BytesIO()
+    workbook.save(out)
+    return out.getvalue(), rows
+
+
+def _full_export_response(request, residents, description: str) -> HttpResponse:
+    if not request.user.has_perm("households.export_full_id"):
+        raise PermissionDenied
+    content, rows = full_id_workbook(residents)
+    _audit(
+        request,
+        model=str(Resident._meta.verbose_name_plural),
+        rows=rows,
+        full=True,
+        description=description,
+    )
+    response = HttpResponse(
+        content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    response["Content-Disposition"] = f'attachment; filename="cu-dan-day-du-{stamp}.xlsx"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+class HeadInlineFormSet(BaseInlineFormSet):
+    """Exactly one head among the residents kept in the household."""
+
+    def clean(self):
+        super().clean()
+        if any(self.errors):
+            return
+        kept = [
+            f for f in self.forms
+            if f.cleaned_data and not f.cleaned_data.get("DELETE")
+            and (f.instance.pk or f.has_changed())
+        ]  # fmt: skip
+        heads = sum(1 for f in kept if f.cleaned_data.get("relation") == Resident.Relation.HEAD)
+        if kept and heads != 1:
+            raise ValidationError(
+                _("A household has exactly one head: mark one resident as head of household.")
+            )
+
+
+class ResidentInline(ScopedAdminMixin, admin.TabularInline):
+    model = Resident
+    formset = HeadInlineFormSet
+    extra = 0
+    fields = [
+        "full_name", "relation", "birth_date", "sex", "id_number_masked", "status",
+        "vneid_level", "has_epayment", "has_smartphone",
+    ]  # fmt: skip
+    readonly_fields = ["id_number_masked"]
+    show_change_link = True
+
+
+class DigitalAddressInline(ScopedAdminMixin, admin.StackedInline):
+    model = DigitalAddress
+    extra = 0
+    fields = [
+        "location_code", "postcode", "latitude", "longitude", "source", "collected_by",
+        "collected_on", "verified_by", "verified_on", "plate_installed",
+    ]  # fmt: skip
+    raw_id_fields = ["collected_by", "verified_by"]
+
+
+@admin.register(Household)
+class HouseholdAdmin(
+    ScopedAdminMixin, VersionBumpMixin, HistoryReadOnlyMixin, AuditedExportMixin, SimpleHistoryAdmin
+):
+    resource_classes = [HouseholdResource]
+    list_display = ["number", "village", "house_no", "lane", "has_fibre", "has_4g", "version"]
+    list_filter = [
+        "village",
+        "has_fibre",
+        "has_4g",
+        ("digital_address", admin.EmptyFieldListFilter),
+    ]
+    search_fields = ["number", "house_no", "lane", "residents__full_name"]
+    list_select_related = ["village"]
+    inlines = [ResidentInline, DigitalAddressInline]
+    readonly_fields = ["version", "created_at", "updated_at"]
+    actions = ["export_full_ids"]
+
+    @admin.action(
+        description=_("Export residents with full ID numbers (recorded)"),
+        permissions=["export_full"],
+    )
+    def export_full_ids(self, request, queryset):
+        residents = (
+            Resident.objects.for_user(request.user)
+            .filter(household__in=queryset)
+            .select_related("household__village")
+        )
+        return _full_export_response(
+            request, residents, gettext("residents of %(n)s households") % {"n": queryset.count()}
+        )
+
+    def has_export_full_permission(self, request):
+        return request.user.has_perm("households.export_full_id")
+
+
+class ResidentAdminForm(ResidentForm):
+    class Meta(ResidentForm.Meta):
+        fields = ["household", *ResidentForm.Meta.fields]
+
+
+@admin.register(Resident)
+class ResidentAdmin(
+    ScopedAdminMixin, VersionBumpMixin, HistoryReadOnlyMixin, AuditedExportMixin, SimpleHistoryAdmin
+):
+    resource_classes = [ResidentResource]
+    form = ResidentAdminForm
+    list_display = [
+        "full_name", "household", "relation", "birth_date", "id_number_masked", "status",
+        "vneid_level", "has_epayment", "has_smartphone",
+    ]  # fmt: skip
+    list_filter = [
+        "household__village", "status", "vneid_level", "has_epayment", "has_smartphone",
+        "uses_online_services", "sex", "relation",
+    ]  # fmt: skip
+    search_fields = ["full_name", "id_number_tail", "household__number"]
+    list_select_related = ["household__village"]
+    autocomplete_fields = ["household"]
+    actions = ["export_full_ids"]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form_class = super().get_form(request, obj, change=change, **kwargs)
+
+        class WithUser(form_class):
+            def __init__(self, *args, **kw):
+                kw.setdefault("user", request.user)
+                super().__init__(*args, **kw)
+
+        return WithUser
+
+    @admin.action(
+        description=_("Export with full ID numbers (recorded)"), permissions=["export_full"]
+    )
+    def export_full_ids(self, request, queryset):
+        return _full_export_response(
+            request,
+            queryset.select_related("household__village"),
+            gettext("%(n)s selected residents") % {"n": queryset.count()},
+        )
+
+    def has_export_full_permission(self, request):
+        return request.user.has_perm("households.export_full_id")
+
+
+@admin.register(DigitalAddress)
+class DigitalAddressAdmin(
+    ScopedAdminMixin, VersionBumpMixin, HistoryReadOnlyMixin, SimpleHistoryAdmin
+):
+    list_display = [
+        "household",
+        "location_code",
+        "postcode",
+        "source",
+        "plate_installed",
+        "verified_on",
+    ]
+    list_filter = ["household__village", "source", "plate_installed"]
+    search_fields = ["location_code", "postcode", "household__number"]
+    list_select_related = ["household__village"]
+    raw_id_fields = ["collected_by", "verified_by"]
+    autocomplete_fields = ["household"]
+
+
+@admin.register(ExportAudit)
+class ExportAuditAdmin(ScopedModelAdmin):
+    list_display = ["at", "user", "model", "full_ids", "rows", "description"]
+    list_filter = ["full_ids", "model"]
+    search_fields = ["user__username", "description"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(HouseholdImport)
+class HouseholdImportAdmin(ScopedModelAdmin):
+    list_display = ["file_name", "created_by", "created_at", "status", "total_rows"]
+    list_filter = ["status"]
+    exclude = ["file", "result"]
+    readonly_fields = [
+        "file_name",
+        "created_by",
+        "commune",
+        "status",
+        "total_rows",
+        "processed_rows",
+        "created_at",
+        "finished_at",
+    ]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,530 @@
+"""Excel import of households with their residents (one row per resident).
+
+openpyxl reads the sheet; the checking and the preview are ours, because django-import-export
+imports one model per sheet and a commune's register mixes the household (repeated on each row)
+with its residents (see docs/households.md). `import_check` validates every row and writes
+nothing; `import_apply` runs the same checks and writes everything in one transaction, or
+nothing. Both take the user: rows of villages outside the user's scope are errors.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import unicodedata
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from io import BytesIO
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Font, PatternFill
+
+from core.access import scope_for
+from villages.models import Village
+
+from . import crypto
+from .models import Household, Resident
+from .validators import (
+    normalise_phone,
+    validate_birth_date,
+    validate_id_number,
+    validate_legacy_id,
+)
+
+# Files with more rows than this are checked and imported by a Celery task with progress.
+INLINE_MAX_ROWS = 2000
+MAX_REPORTED_ERRORS = 500
+PROGRESS_EVERY = 250
+
+COLUMNS: list[tuple[str, object, bool]] = [
+    ("village", _("Village (code, number or name)"), True),
+    ("household_number", _("Household number"), True),
+    ("house_no", _("House number"), False),
+    ("lane", _("Lane / hamlet"), False),
+    ("household_phone", _("Household phone"), False),
+    ("has_fibre", _("Fibre internet"), False),
+    ("has_4g", _("4G coverage"), False),
+    ("full_name", _("Full name"), True),
+    ("relation", _("Relation to head"), True),
+    ("birth_date", _("Birth date (dd/mm/yyyy)"), True),
+    ("sex", _("Sex"), True),
+    ("id_number", _("Personal ID number (12 digits)"), False),
+    ("legacy_id", _("Old 9-digit ID (CMND)"), False),
+    ("phone", _("Phone"), False),
+    ("status", _("Status"), False),
+    ("has_smartphone", _("Smartphone"), False),
+    ("vneid_level", _("VNeID level (0, 1, 2)"), False),
+    ("has_epayment", _("E-payment account"), False),
+    ("uses_online_services", _("Uses online public services"), False),
+]
+
+_TRUE = {"co", "x", "yes", "y", "1", "true", "c", "dung"}
+_FALSE = {"khong", "", "no", "n", "0", "false", "k", "none"}
+_SEX = {"nam": "M", "m": "M", "male": "M", "nu": "F", "f": "F", "female": "F"}
+_RELATION = {
+    "chu ho": "head", "head": "head", "head of household": "head",
+    "vo": "spouse", "chong": "spouse", "vo/chong": "spouse", "spouse": "spouse",
+    "con": "child", "con trai": "child", "con gai": "child", "child": "child",
+    "bo": "parent", "me": "parent", "cha": "parent", "bo/me": "parent", "parent": "parent",
+    "chau": "grandchild", "grandchild": "grandchild",
+    "anh": "sibling", "chi": "sibling", "em": "sibling", "anh/chi/em": "sibling",
+    "sibling": "sibling", "khac": "other", "other": "other",
+}  # fmt: skip
+_STATUS = {
+    "": "present", "dang o": "present", "thuong tru": "present", "present": "present",
+    "o day": "present", "dang song tai day": "present",
+    "chuyen di": "moved", "da chuyen di": "moved", "moved": "moved", "moved away": "moved",
+    "da mat": "deceased", "mat": "deceased", "deceased": "deceased", "qua doi": "deceased",
+}  # fmt: skip
+
+
+def _fold(value) -> str:
+    """Lower case without accents: 'Chủ hộ' -> 'chu ho' (people type either)."""
+    text = unicodedata.normalize("NFD", str(value if value is not None else "").strip().lower())
+    text = "".join(c for c in text if unicodedata.category(c) != "Mn")
+    return text.replace("đ", "d").replace("  ", " ")
+
+
+def _header_map() -> dict[str, str]:
+    from django.utils import translation
+
+    mapping = {}
+    for key, label, _required in COLUMNS:
+        mapping[_fold(key)] = key
+        for lang in ("vi", "en"):
+            with translation.override(lang):
+                mapping[_fold(str(label))] = key
+    return mapping
+
+
+@dataclass
+class Row:
+    number: int
+    values: dict
+    errors: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Group:
+    village: Village
+    number: str
+    rows: list[Row] = field(default_factory=list)
+    household_id: int | None = None
+
+
+@dataclass
+class CheckResult:
+    total_rows: int = 0
+    file_errors: list[str] = field(default_factory=list)
+    rows: list[Row] = field(default_factory=list)
+    groups: dict = field(default_factory=dict)
+    counts: dict = field(default_factory=dict)
+
+    @property
+    def row_errors(self) -> list[tuple[int, str]]:
+        return [(row.number, message) for row in self.rows for message in row.errors]
+
+    @property
+    def ok(self) -> bool:
+        return not self.file_errors and not any(row.errors for row in self.rows)
+
+    def as_json(self) -> dict:
+        errors = self.row_errors
+        preview = []
+        for row in self.rows[:30]:
+            v = row.values
+            preview.append(
+                {
+                    "row": row.number,
+                    "village": str(v.get("village_name", v.get("village", ""))),
+                    "household": str(v.get("household_number", "")),
+                    "name": str(v.get("full_name", "")),
+                    "relation": str(v.get("relation_label", "")),
+                    "id": crypto.mask(v.get("id_clean", "")),
+                    "errors": row.errors,
+                }
+            )
+        return {
+            "ok": self.ok,
+            "file_errors": self.file_errors,
+            "errors": [{"row": r, "message": m} for r, m in errors[:MAX_REPORTED_ERRORS]],
+            "error_count": len(errors),
+            "counts": self.counts,
+            "preview": preview,
+        }
+
+
+def count_rows(fileobj) -> int:
+    """Rows below the header (cheap: read-only workbook dimension)."""
+    fileobj.seek(0)
+    workbook = load_workbook(fileobj, read_only=True, data_only=True)
+    sheet = workbook.worksheets[0]
+    total = max(0, (sheet.max_row or 1) - 1)
+    workbook.close()
+    fileobj.seek(0)
+    return total
+
+
+def _read(fileobj, result: CheckResult) -> Iterable[Row]:
+    fileobj.seek(0)
+    try:
+        workbook = load_workbook(fileobj, read_only=True, data_only=True)
+    except Exception:  # not an xlsx, damaged
+        result.file_errors.append(
+            gettext("This file is not an Excel workbook (.xlsx) we can read.")
+        )
+        return []
+    sheet = workbook.worksheets[0]
+    rows = sheet.iter_rows(values_only=True)
+    header = next(rows, None) or ()
+    known = _header_map()
+    columns = {i: known.get(_fold(title)) for i, title in enumerate(header)}
+    present = set(columns.values())
+    missing = [str(label) for key, label, required in COLUMNS if required and key not in present]
+    if missing:
+        result.file_errors.append(
+            gettext("Missing columns: %(columns)s. Start from the template.")
+            % {"columns": ", ".join(missing)}
+        )
+        return []
+    out = []
+    for index, values in enumerate(rows, start=2):
+        if values is None or all(v in (None, "") for v in values):
+            continue
+        out.append(
+            Row(index, {columns[i]: v for i, v in enumerate(values) if columns.get(i) is not None})
+        )
+    workbook.close()
+    return out
+
+
+def _bool(value, row: Row, label) -> bool:
+    folded = _fold(value)
+    if folded in _TRUE:
+        return True
+    if folded in _FALSE:
+        return False
+    row.errors.append(gettext("%(column)s: write 'có' or 'không'.") % {"column": label})
+    return False
+
+
+def _date(value, row: Row) -> dt.date | None:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    text = str(value or "").strip()
+    for fmt in ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y"):
+        try:
+            return dt.datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    row.errors.append(gettext("Birth date: write it as dd/mm/yyyy, e.g. 05/09/1980."))
+    return None
+
+
+def _messages(exc: ValidationError) -> list[str]:
+    return [str(m) for m in exc.messages]
+
+
+def _villages_for(user) -> dict[str, Village]:
+    """Villages the user may import into (leaders: their village; officials: their communes)."""
+    scope = scope_for(user)
+    lookup: dict[str, Village] = {}
+    villages = [
+        v for v in Village.objects.for_user(user).select_related("commune")
+        if scope.may_manage_village(v)
+    ]  # fmt: skip
+    single_commune = len({v.commune_id for v in villages}) == 1
+    for village in villages:
+        lookup[_fold(village.code)] = village
+        if single_commune:
+            lookup[_fold(village.name)] = village
+            lookup[str(village.number)] = village
+            lookup[f"{village.number:02d}"] = village
+    return lookup
+
+
+def import_check(fileobj, *, user, progress: Callable[[int], None] | None = None) -> CheckResult:
+    """Check every row; write nothing. Errors are per row, in the user's language."""
+    result = CheckResult()
+    rows = _read(fileobj, result)
+    result.rows = list(rows)
+    result.total_rows = len(result.rows)
+    if result.file_errors:
+        return result
+    villages = _villages_for(user)
+    labels = {key: str(label) for key, label, _r in COLUMNS}
+    groups: dict[tuple[int, str], Group] = {}
+    for i, row in enumerate(result.rows, start=1):
+        _parse_row(row, villages, labels)
+        v = row.values
+        if v.get("village_obj") is not None and v.get("household_number"):
+            key = (v["village_obj"].pk, v["household_number"])
+            group = groups.setdefault(key, Group(v["village_obj"], v["household_number"]))
+            group.rows.append(row)
+        if progress and i % PROGRESS_EVERY == 0:
+            progress(i // 2)
+    _check_against_database(groups, result, user)
+    result.groups = groups
+    if progress:
+        progress(result.total_rows)
+    return result
+
+
+def _parse_row(row: Row, villages: dict[str, Village], labels: dict[str, str]) -> None:
+    v = row.values
+    village = villages.get(_fold(v.get("village")))
+    if village is None and isinstance(v.get("village"), (int, float)):
+        village = villages.get(str(int(v["village"])))
+    if village is None:
+        row.errors.append(
+            gettext("Unknown village '%(village)s' (or not a village you may import into).")
+            % {"village": v.get("village") or ""}
+        )
+    else:
+        v["village_obj"] = village
+        v["village_name"] = village.name
+    number = v.get("household_number")
+    if isinstance(number, float) and number.is_integer():
+        number = int(number)
+    v["household_number"] = str(number or "").strip()
+    if not v["household_number"]:
+        row.errors.append(gettext("The household number is missing."))
+    v["full_name"] = " ".join(str(v.get("full_name") or "").split())
+    if not v["full_name"]:
+        row.errors.append(gettext("The full name is missing."))
+    relation = _RELATION.get(_fold(v.get("relation")))
+    if relation is None:
+        row.errors.append(
+            gettext("Unknown relation to head '%(value)s'.") % {"value": v.get("relation") or ""}
+        )
+    v["relation_key"] = relation
+    v["relation_label"] = dict(Resident.Relation.choices).get(relation, v.get("relation") or "")
+    sex = _SEX.get(_fold(v.get("sex")))
+    if sex is None:
+        row.errors.append(gettext("Sex: write 'Nam' or 'Nữ'."))
+    v["sex_key"] = sex
+    status = _STATUS.get(_fold(v.get("status")))
+    if status is None:
+        row.errors.append(gettext("Unknown status '%(value)s'.") % {"value": v.get("status")})
+    v["status_key"] = status or "present"
+    birth = _date(v.get("birth_date"), row)
+    if birth is not None:
+        try:
+            validate_birth_date(birth)
+        except ValidationError as exc:
+            row.errors.extend(_messages(exc))
+    v["birth"] = birth
+    v["id_clean"] = ""
+    raw_id = v.get("id_number")
+    if isinstance(raw_id, (int, float)):
+        raw_id = f"{int(raw_id):012d}"
+    if raw_id not in (None, ""):
+        try:
+            v["id_clean"] = validate_id_number(str(raw_id), birth_date=birth, sex=sex)
+        except ValidationError as exc:
+            row.errors.extend(
+                gettext("ID number: %(error)s") % {"error": m} for m in _messages(exc)
+            )
+    v["legacy_clean"] = ""
+    raw_legacy = v.get("legacy_id")
+    if isinstance(raw_legacy, (int, float)):
+        raw_legacy = f"{int(raw_legacy):09d}"
+    if raw_legacy not in (None, ""):
+        try:
+            v["legacy_clean"] = validate_legacy_id(str(raw_legacy))
+        except ValidationError as exc:
+            row.errors.extend(_messages(exc))
+    for key in ("household_phone", "phone"):
+        raw_phone = v.get(key)
+        if isinstance(raw_phone, (int, float)):
+            raw_phone = "0" + str(int(raw_phone))
+        try:
+            v[key] = normalise_phone(raw_phone)
+        except ValidationError as exc:
+            row.errors.append(f"{labels[key]}: {_messages(exc)[0]}")
+    for key in ("has_fibre", "has_4g", "has_smartphone", "has_epayment", "uses_online_services"):
+        v[key] = _bool(v.get(key), row, labels[key])
+    level = _fold(v.get("vneid_level")).replace("muc", "").replace("level", "").strip()
+    if level in {"", "0", "khong", "none"}:
+        v["vneid"] = 0
+    elif level in {"1", "2", "1.0", "2.0"}:
+        v["vneid"] = int(float(level))
+    else:
+        row.errors.append(gettext("VNeID level: write 0, 1 or 2."))
+        v["vneid"] = 0
+    for key in ("house_no", "lane"):
+        v[key] = str(v.get(key) or "").strip()
+
+
+def _check_against_database(groups: dict, result: CheckResult, user) -> None:
+    """Existing households (update, not duplicate), duplicate IDs, exactly one head."""
+    village_ids = {key[0] for key in groups}
+    existing = {
+        (h.village_id, h.number): h.pk
+        for h in Household.objects.filter(village_id__in=village_ids).only(
+            "id", "village_id", "number"
+        )
+    }
+    residents_by_household = defaultdict(list)
+    for r in Resident.objects.filter(household__village_id__in=village_ids).only(
+        "id", "household_id", "full_name", "birth_date", "relation", "id_number_digest"
+    ):
+        residents_by_household[r.household_id].append(r)
+    seen_ids: dict[str, int] = {}
+    counts = dict.fromkeys(
+        ("households_new", "households_updated", "residents_new", "residents_updated"), 0
+    )
+    for key, group in groups.items():
+        group.household_id = existing.get(key)
+        current = residents_by_household.get(group.household_id, [])
+        by_digest = {r.id_number_digest: r for r in current if r.id_number_digest}
+        by_name = {(_fold(r.full_name), r.birth_date): r for r in current}
+        final_relation = {r.pk: r.relation for r in current}
+        new_heads = 0
+        matched: set[int] = set()
+        for row in group.rows:
+            v = row.values
+            d = crypto.digest(v["id_clean"]) if v["id_clean"] else None
+            v["digest"] = d
+            match = by_digest.get(d) if d else None
+            match = match or by_name.get((_fold(v["full_name"]), v["birth"]))
+            if match is not None and match.pk in matched:
+                row.errors.append(gettext("This resident appears twice in the file."))
+                continue
+            if d:
+                if d in seen_ids:
+                    row.errors.append(
+                        gettext("This ID number is also on row %(row)s.") % {"row": seen_ids[d]}
+                    )
+                seen_ids.setdefault(d, row.number)
+                if match is None or match.id_number_digest not in (None, d):
+                    from .services import id_number_conflict
+
+                    message = id_number_conflict(
+                        number=v["id_clean"], user=user, exclude_pk=match.pk if match else None
+                    )
+                    if message:
+                        row.errors.append(message)
+            v["match_pk"] = match.pk if match else None
+            if match is not None:
+                matched.add(match.pk)
+                final_relation[match.pk] = v["relation_key"]
+                counts["residents_updated"] += 1
+            else:
+                counts["residents_new"] += 1
+                if v["relation_key"] == "head":
+                    new_heads += 1
+        heads = new_heads + sum(1 for rel in final_relation.values() if rel == "head")
+        if heads != 1:
+            message = (
+                gettext("Household %(number)s has no head of household.")
+                if heads == 0
+                else gettext(
+                    "Household %(number)s has %(count)s heads; a household has exactly one."
+                )
+            ) % {"number": group.number, "count": heads}
+            group.rows[0].errors.append(message)
+        counts["households_updated" if group.household_id else "households_new"] += 1
+    result.counts = counts
+
+
+def import_apply(fileobj, *, user, progress: Callable[[int], None] | None = None) -> CheckResult:
+    """Check again, then write every household and resident in one transaction, or nothing."""
+    done = 0
+    with transaction.atomic():
+        result = import_check(fileobj, user=user)
+        if not result.ok:
+            return result
+        for group in result.groups.values():
+            first = group.rows[0].values
+            if group.household_id:
+                household = Household.objects.select_for_update().get(pk=group.household_id)
+                household.version += 1
+            else:
+                household = Household(village=group.village, number=group.number)
+            for key, attr in (
+                ("house_no", "house_no"),
+                ("lane", "lane"),
+                ("household_phone", "phone"),
+            ):
+                if first.get(key):
+                    setattr(household, attr, first[key])
+            household.has_fibre = first["has_fibre"]
+            household.has_4g = first["has_4g"]
+            household._history_user = user
+            household.save()
+            # Residents who stop being head first (the partial unique index on heads).
+            for row in sorted(group.rows, key=lambda r: r.values["relation_key"] == "head"):
+                v = row.values
+                resident = (
+                    Resident.objects.get(pk=v["match_pk"])
+                    if v["match_pk"]
+                    else Resident(household=household)
+                )
+                if resident.pk:
+                    resident.version += 1
+                resident.full_name = v["full_name"]
+                resident.relation = v["relation_key"]
+                resident.birth_date = v["birth"]
+                resident.sex = v["sex_key"]
+                resident.status = v["status_key"]
+                if v["id_clean"]:
+                    resident.set_id_number(v["id_clean"])
+                if v["legacy_clean"]:
+                    resident.set_legacy_id(v["legacy_clean"])
+                if v["phone"]:
+                    resident.phone = v["phone"]
+                resident.has_smartphone = v["has_smartphone"]
+                resident.vneid_level = v["vneid"]
+                resident.has_epayment = v["has_epayment"]
+                resident.uses_online_services = v["uses_online_services"]
+                resident._history_user = user
+                resident.save()
+                done += 1
+                if progress and done % PROGRESS_EVERY == 0:
+                    progress(done)
+    if progress:
+        progress(result.total_rows)
+    return result
+
+
+def template_workbook() -> bytes:
+    """The template a commune fills in: one row per resident, household columns repeated."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = gettext("Households")
+    sheet.append([str(label) for _k, label, _r in COLUMNS])
+    bold = Font(bold=True)
+    fill = PatternFill("solid", fgColor="DDEBF7")
+    for cell in sheet[1]:
+        cell.font = bold
+        cell.fill = fill
+        sheet.column_dimensions[cell.column_letter].width = max(14, len(str(cell.value)) + 2)
+    sheet.freeze_panes = "A2"
+    help_sheet = workbook.create_sheet(gettext("Instructions"))
+    for line in (
+        gettext("One row per resident. Repeat the village and household number on each row."),
+        gettext("Village: its code (e.g. 06913-01), number or name."),
+        gettext("Relation to head: Chủ hộ, Vợ/Chồng, Con, Bố/Mẹ, Cháu, Anh/Chị/Em, Khác."),
+        gettext("Exactly one 'Chủ hộ' per household."),
+        gettext("Sex: Nam or Nữ. Yes/no columns: có or không."),
+        gettext("Status: Đang ở (default), Chuyển đi, Đã mất."),
+        gettext("An existing household (same number in the village) is updated, not duplicated."),
+        gettext("Example row:"),
+    ):
+        help_sheet.append([line])
+    help_sheet.append(
+        ["06913-01", "12", "25", "Xóm 1", "0912345678", "có", "có", "Nguyễn Văn An",
+         "Chủ hộ", "05/09/1980", "Nam", "022080001234", "", "", "Đang ở", "có", "2", "có",
+         "có"]
+    )  # fmt: skip
+    help_sheet.column_dimensions["A"].width = 90
+    out = BytesIO()
+    workbook.save(out)
+    return out.getvalue()

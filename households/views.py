@@ -1,0 +1,513 @@
+"""Field portal (/field/): village household lists, household and resident forms, digital
+addresses, village assets and the Excel import. Every object goes through core.access."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext
+from django.views.decorators.http import require_POST
+
+from core.access import get_for_user, scope_for
+from villages.models import Village, VillageAsset
+
+from . import crypto, importer, jobs, services
+from .forms import (
+    DigitalAddressForm,
+    HouseholdForm,
+    ImportUploadForm,
+    ResidentForm,
+    ResidentFormSet,
+    VillageAssetForm,
+)
+from .models import DigitalAddress, Household, HouseholdImport, Resident, adult_born_before
+from .services import (
+    StaleEditError,
+    address_save,
+    resident_may_delete,
+    resident_save,
+    stale_differences,
+)
+
+PAGE_SIZE = 25
+
+FILTERS = {
+    "vneid": "missing VNeID level 2",
+    "epay": "no e-payment",
+    "address": "no digital address",
+    "fibre": "no fibre",
+}
+
+
+def _require_scope(request: HttpRequest):
+    scope = scope_for(request.user)
+    if scope.is_empty:
+        raise PermissionDenied
+    return scope
+
+
+def _stale_context(form, exc: StaleEditError, what: str) -> dict:
+    form.add_error(
+        None,
+        gettext(
+            "Someone else saved this %(what)s while you were editing it (your version: "
+            "%(yours)s, current version: %(current)s). Your changes were NOT saved. Compare "
+            "both versions below, then open the current version and apply your changes again."
+        )
+        % {"what": what, "yours": exc.yours, "current": exc.current_version},
+    )
+    return {
+        "stale": {
+            "yours": exc.yours,
+            "current": exc.current_version,
+            "rows": stale_differences(form, exc.current) if exc.current else [],
+        }
+    }
+
+
+# --- Households -----------------------------------------------------------------------------
+def _household_list_queryset(user, *, village_id=None, q="", flags=()):
+    cut = adult_born_before()
+    adults = Resident.objects.filter(
+        household=OuterRef("pk"), status=Resident.Status.PRESENT, birth_date__lte=cut
+    )
+    present = Q(residents__status=Resident.Status.PRESENT)
+    adult = present & Q(residents__birth_date__lte=cut)
+    qs = (
+        Household.objects.for_user(user)
+        .select_related("village")
+        .annotate(
+            head_name=Subquery(
+                Resident.objects.filter(household=OuterRef("pk"), relation="head").values(
+                    "full_name"
+                )[:1]
+            ),
+            present_count=Count("residents", filter=present),
+            adult_count=Count("residents", filter=adult),
+            adult_vneid2=Count("residents", filter=adult & Q(residents__vneid_level=2)),
+            adult_epay=Count("residents", filter=adult & Q(residents__has_epayment=True)),
+            has_address=Exists(DigitalAddress.objects.filter(household=OuterRef("pk"))),
+        )
+        .order_by("village__number", "number")
+    )
+    if village_id:
+        qs = qs.filter(village_id=village_id)
+    if q:
+        cond = Q(number__iexact=q) | Q(house_no__iexact=q) | Q(lane__icontains=q)
+        cond |= Exists(Resident.objects.filter(household=OuterRef("pk"), full_name__icontains=q))
+        digits = q.replace(" ", "")
+        if digits.isdigit() and len(digits) == 12:
+            cond |= Exists(
+                Resident.objects.filter(
+                    household=OuterRef("pk"), id_number_digest=crypto.digest(digits)
+                )
+            )
+        elif digits.isdigit() and len(digits) >= 3:
+            cond |= Exists(
+                Resident.objects.filter(household=OuterRef("pk"), id_number_tail=digits[-3:])
+            )
+        qs = qs.filter(cond)
+    if "vneid" in flags:
+        qs = qs.filter(Exists(adults.filter(vneid_level__lt=2)))
+    if "epay" in flags:
+        qs = qs.filter(Exists(adults.filter(has_epayment=False)))
+    if "address" in flags:
+        qs = qs.filter(~Exists(DigitalAddress.objects.filter(household=OuterRef("pk"))))
+    if "fibre" in flags:
+        qs = qs.filter(has_fibre=False)
+    return qs
+
+
+@login_required
+def household_list(request: HttpRequest) -> HttpResponse:
+    scope = _require_scope(request)
+    villages = list(Village.objects.for_user(request.user).select_related("commune"))
+    village_id = request.GET.get("village") or None
+    if village_id and not any(str(v.pk) == village_id for v in villages):
+        village_id = None  # a tampered id shows nothing of another village
+    q = request.GET.get("q", "").strip()[:40]
+    flags = [f for f in request.GET.getlist("f") if f in FILTERS]
+    qs = _household_list_queryset(request.user, village_id=village_id, q=q, flags=flags)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
+    return render(
+        request,
+        "households/household_list.html",
+        {
+            "page": page,
+            "villages": villages,
+            "village_id": village_id,
+            "show_village": len(villages) > 1,
+            "q": q,
+            "flags": flags,
+            "querystring": params.urlencode(),
+            "may_import": scope.is_official or bool(scope.leader_village_ids),
+        },
+    )
+
+
+@login_required
+def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    scope = _require_scope(request)
+    household = get_for_user(Household.objects.select_related("village__commune"), request.user, pk)
+    residents = list(household.residents.all())
+    address = DigitalAddress.objects.filter(household=household).first()
+    return render(
+        request,
+        "households/household_detail.html",
+        {
+            "household": household,
+            "residents": residents,
+            "address": address,
+            "adult_cut": adult_born_before(),
+            "may_manage": scope.may_manage_village(household.village),
+            "assets": household.assets.all(),
+        },
+    )
+
+
+@login_required
+def household_create(request: HttpRequest) -> HttpResponse:
+    _require_scope(request)
+    form = HouseholdForm(request.POST or None, user=request.user)
+    formset = ResidentFormSet(
+        request.POST or None,
+        instance=Household(),
+        prefix="residents",
+        form_kwargs={"user": request.user},
+    )
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        residents = [
+            f.save(commit=False) for f in formset.forms if f.has_changed() and f.cleaned_data
+        ]
+        try:
+            household = services.household_create(
+                household=form.save(commit=False), residents=residents, user=request.user
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc.messages[0])
+        else:
+            messages.success(
+                request, gettext("Household %(number)s saved.") % {"number": household.number}
+            )
+            return redirect("households:household_detail", pk=household.pk)
+    return render(request, "households/household_form.html", {"form": form, "formset": formset})
+
+
+@login_required
+def household_update(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_scope(request)
+    household = get_for_user(Household, request.user, pk, write=True)
+    form = HouseholdForm(request.POST or None, instance=household, user=request.user)
+    context = {"form": form, "household": household}
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.household_update(
+                household=form.save(commit=False),
+                expected_version=form.expected_version,
+                user=request.user,
+            )
+        except StaleEditError as exc:
+            context.update(_stale_context(form, exc, gettext("household")))
+        else:
+            messages.success(
+                request, gettext("Household %(number)s saved.") % {"number": household.number}
+            )
+            return redirect("households:household_detail", pk=household.pk)
+    return render(request, "households/household_form.html", context)
+
+
+@login_required
+@require_POST
+def household_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    scope = _require_scope(request)
+    household = get_for_user(
+        Household.objects.select_related("village"), request.user, pk, write=True
+    )
+    if not scope.may_manage_village(household.village):
+        raise PermissionDenied
+    household._history_user = request.user
+    household.delete()
+    messages.success(
+        request, gettext("Household %(number)s deleted.") % {"number": household.number}
+    )
+    return redirect("households:household_list")
+
+
+# --- Residents ------------------------------------------------------------------------------
+@login_required
+def resident_create(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_scope(request)
+    household = get_for_user(
+        Household.objects.select_related("village"), request.user, pk, write=True
+    )
+    form = ResidentForm(
+        request.POST or None,
+        user=request.user,
+        household=household,
+        initial={}
+        if household.residents.filter(relation="head").exists()
+        else {"relation": "head"},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            demoted = resident_save(resident=form.save(commit=False), user=request.user)
+        except ValidationError as exc:
+            form.add_error("id_number", exc.messages[0])
+        else:
+            _report_demoted(request, demoted)
+            messages.success(request, gettext("Resident saved."))
+            return redirect("households:household_detail", pk=household.pk)
+    return render(request, "households/resident_form.html", {"form": form, "household": household})
+
+
+@login_required
+def resident_update(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_scope(request)
+    resident = get_for_user(
+        Resident.objects.select_related("household__village"), request.user, pk, write=True
+    )
+    household = resident.household
+    form = ResidentForm(request.POST or None, instance=resident, user=request.user)
+    context = {
+        "form": form,
+        "household": household,
+        "resident": resident,
+        "may_delete": scope_for(request.user).may_manage_village(household.village),
+    }
+    if request.method == "POST" and form.is_valid():
+        try:
+            demoted = resident_save(
+                resident=form.save(commit=False),
+                user=request.user,
+                expected_version=form.expected_version,
+            )
+        except StaleEditError as exc:
+            context.update(_stale_context(form, exc, gettext("resident")))
+        except ValidationError as exc:
+            form.add_error("id_number", exc.messages[0])
+        else:
+            _report_demoted(request, demoted)
+            messages.success(request, gettext("Resident saved."))
+            return redirect("households:household_detail", pk=household.pk)
+    # The response carries the full ID number: never cache it.
+    response = render(request, "households/resident_form.html", context)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _report_demoted(request, demoted):
+    for previous in demoted:
+        messages.info(
+            request,
+            gettext("%(name)s is no longer the head of household (relation set to Other).")
+            % {"name": previous.full_name},
+        )
+
+
+@login_required
+@require_POST
+def resident_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    scope = _require_scope(request)
+    resident = get_for_user(
+        Resident.objects.select_related("household__village"), request.user, pk, write=True
+    )
+    household = resident.household
+    if not scope.may_manage_village(household.village):
+        raise PermissionDenied
+    if not resident_may_delete(resident):
+        messages.error(
+            request,
+            gettext("Make another resident the head of household before deleting this one."),
+        )
+    else:
+        resident._history_user = request.user
+        resident.delete()
+        messages.success(request, gettext("Resident deleted."))
+    return redirect("households:household_detail", pk=household.pk)
+
+
+# --- Digital address ------------------------------------------------------------------------
+@login_required
+def address_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_scope(request)
+    household = get_for_user(
+        Household.objects.select_related("village"), request.user, pk, write=True
+    )
+    address = DigitalAddress.objects.filter(household=household).first()
+    creating = address is None
+    if creating:
+        address = DigitalAddress(household=household, source=DigitalAddress.Source.TEAM)
+    form = DigitalAddressForm(request.POST or None, instance=address, user=request.user)
+    context = {"form": form, "household": household}
+    if request.method == "POST" and form.is_valid():
+        address = form.save(commit=False)
+        if creating:
+            address.collected_by = request.user
+        try:
+            address_save(
+                address=address,
+                user=request.user,
+                expected_version=None if creating else form.expected_version,
+            )
+        except StaleEditError as exc:
+            context.update(_stale_context(form, exc, gettext("digital address")))
+        else:
+            messages.success(request, gettext("Digital address saved."))
+            return redirect("households:household_detail", pk=household.pk)
+    return render(request, "households/address_form.html", context)
+
+
+# --- Village assets -------------------------------------------------------------------------
+@login_required
+def asset_list(request: HttpRequest) -> HttpResponse:
+    scope = _require_scope(request)
+    assets = VillageAsset.objects.for_user(request.user).select_related(
+        "village", "owner_household"
+    )
+    villages = list(Village.objects.for_user(request.user))
+    return render(
+        request,
+        "households/asset_list.html",
+        {"assets": assets, "may_manage": any(scope.may_manage_village(v) for v in villages)},
+    )
+
+
+def _asset_form(request, asset=None):
+    scope = _require_scope(request)
+    if asset is not None and not scope.may_manage_village(asset.village):
+        raise PermissionDenied
+    form = VillageAssetForm(request.POST or None, instance=asset, user=request.user)
+    if not form.fields["village"].queryset.exists():
+        raise PermissionDenied  # team members read the assets; leaders and officials enter them
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, gettext("Village asset saved."))
+        return redirect("households:asset_list")
+    return render(request, "households/asset_form.html", {"form": form, "asset": asset})
+
+
+@login_required
+def asset_create(request: HttpRequest) -> HttpResponse:
+    return _asset_form(request)
+
+
+@login_required
+def asset_update(request: HttpRequest, pk: int) -> HttpResponse:
+    asset = get_for_user(
+        VillageAsset.objects.select_related("village", "owner_household"), request.user, pk
+    )
+    return _asset_form(request, asset)
+
+
+@login_required
+@require_POST
+def asset_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    scope = _require_scope(request)
+    asset = get_for_user(VillageAsset.objects.select_related("village"), request.user, pk)
+    if not scope.may_manage_village(asset.village):
+        raise PermissionDenied
+    asset.delete()
+    messages.success(request, gettext("Village asset deleted."))
+    return redirect("households:asset_list")
+
+
+# --- Excel import ---------------------------------------------------------------------------
+def _import_scope(request):
+    scope = _require_scope(request)
+    if not (scope.is_official or scope.leader_village_ids):
+        raise PermissionDenied  # team members do not import
+    return scope
+
+
+def _imports_for(user):
+    scope = scope_for(user)
+    if scope.is_official:
+        return HouseholdImport.objects.filter(
+            Q(created_by=user) | Q(pk__in=HouseholdImport.objects.for_user(user).values("pk"))
+        )
+    return HouseholdImport.objects.filter(created_by=user)
+
+
+@login_required
+def import_start(request: HttpRequest) -> HttpResponse:
+    scope = _import_scope(request)
+    form = ImportUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        villages = [
+            v for v in Village.objects.for_user(request.user) if scope.may_manage_village(v)
+        ]
+        if not villages:
+            raise PermissionDenied
+        try:
+            total = importer.count_rows(upload)
+        except Exception:
+            form.add_error(
+                "file", gettext("This file is not an Excel workbook (.xlsx) we can read.")
+            )
+        else:
+            with transaction.atomic():
+                job = HouseholdImport.objects.create(
+                    created_by=request.user,
+                    commune_id=villages[0].commune_id,
+                    file=upload,
+                    file_name=upload.name[:200],
+                    total_rows=total,
+                )
+                jobs.import_job_start(job=job)
+            return redirect("households:import_detail", pk=job.pk)
+    return render(
+        request,
+        "households/import_start.html",
+        {
+            "form": form,
+            "imports": _imports_for(request.user)[:10],
+            "inline_max": importer.INLINE_MAX_ROWS,
+        },
+    )
+
+
+@login_required
+def import_template(request: HttpRequest) -> HttpResponse:
+    _import_scope(request)
+    response = HttpResponse(
+        importer.template_workbook(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = 'attachment; filename="mau-nhap-ho-gia-dinh.xlsx"'
+    return response
+
+
+@login_required
+def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    _import_scope(request)
+    job = get_object_or_404(_imports_for(request.user), pk=pk)
+    template = (
+        "households/_import_status.html"
+        if getattr(request, "htmx", False)
+        else "households/import_detail.html"
+    )
+    return render(request, template, {"job": job, "result": job.result or {}})
+
+
+@login_required
+@require_POST
+def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    _import_scope(request)
+    job = get_object_or_404(_imports_for(request.user), pk=pk)
+    with transaction.atomic():
+        started = jobs.import_job_confirm(job=job)
+    if not started:
+        messages.error(
+            request, gettext("This import cannot be confirmed (it has errors or was done).")
+        )
+    return redirect(reverse("households:import_detail", args=[job.pk]))

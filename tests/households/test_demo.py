@@ -1,0 +1,93 @@
+import pytest
+
+from households.demo import seed_demo
+from households.models import DigitalAddress, Household, Resident
+from households.validators import validate_id_number
+from villages.models import VillageAsset
+
+
+@pytest.mark.django_db
+def test_demo_is_realistic_deterministic_and_idempotent(commune_a):
+    from tests.factories import VillageFactory
+
+    for n in range(1, 11):
+        VillageFactory(commune=commune_a, number=n)
+    seed_demo(commune_a, password="x")
+    counts = (
+        Household.objects.count(),
+        Resident.objects.count(),
+        DigitalAddress.objects.count(),
+        VillageAsset.objects.count(),
+    )
+    assert 1900 <= counts[0] <= 2100 and counts[1] > 5000
+    first = list(Resident.objects.order_by("pk").values_list("full_name", "id_number_masked")[:5])
+    seed_demo(commune_a, password="x")
+    assert counts == (
+        Household.objects.count(),
+        Resident.objects.count(),
+        DigitalAddress.objects.count(),
+        VillageAsset.objects.count(),
+    )
+    for r in Resident.objects.exclude(id_number_encrypted="").order_by("?")[:300]:
+        validate_id_number(r.get_id_number(), birth_date=r.birth_date, sex=r.sex)
+    share_022 = Resident.objects.filter(id_number_masked__startswith="022").count() / counts[1]
+    assert share_022 > 0.75
+    # Every household has exactly one head.
+    assert Resident.objects.filter(relation="head").count() == counts[0]
+    # Villages differ (criteria and dashboards must differ).
+    v4 = VillageAsset.objects.filter(village__number=4, kind="wifi").count()
+    v1 = VillageAsset.objects.filter(village__number=1, kind="wifi").count()
+    assert (v1, v4) == (1, 0)
+    assert (
+        VillageAsset.objects.filter(kind="camera", owner="commune", village__number=1).count() == 3
+    )
+    assert (
+        first[0][0].split()[0]
+        in {
+            "Nguyễn",
+            "Trần",
+            "Lê",
+            "Phạm",
+            "Hoàng",
+            "Huỳnh",
+            "Phan",
+            "Vũ",
+            "Võ",
+            "Đặng",
+            "Bùi",
+            "Đỗ",
+            "Hồ",
+            "Ngô",
+            "Dương",
+            "Lý",
+            "Mai",
+            "Đinh",
+            "Trịnh",
+            "Đoàn",
+            "Lâm",
+            "Phùng",
+            "Cao",
+            "Tô",
+            "Hà",
+            "Tạ",
+            "Chu",
+            "Lưu",
+            "Thái",
+            "Kiều",
+            "Vương",
+            "Triệu",
+            "Quách",
+            "Văn",
+            "Đào",
+            "Lương",
+            "Hứa",
+            "Giang",
+            "La",
+            "Tăng",
+            "Thân",
+            "Châu",
+            "Lạc",
+            "Âu",
+        }
+        or first
+    )
