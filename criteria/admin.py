@@ -1,0 +1,209 @@
+"""Admin: catalogues (versioned on edit once in use), manual evidence, roll-up runs."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin, messages
+from django.http import HttpResponseRedirect
+from django.urls import path, reverse
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
+
+from core.access import scope_for
+from core.admin import ScopedAdminMixin, ScopedModelAdmin
+from villages.models import Commune
+
+from . import indicators
+from .models import Assessment, CriteriaSet, Criterion, ManualEvidence, RollupRun
+from .services import criteria_set_save_version, rollup_commune
+
+
+class CriterionForm(forms.ModelForm):
+    indicator_key = forms.ChoiceField(label=_("indicator"), required=False)
+
+    class Meta:
+        model = Criterion
+        fields = ["order", "code", "title", "indicator_key", "comparator", "target", "unit",
+                  "weight", "requires_evidence", "options", "help_text"]  # fmt: skip
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["indicator_key"].choices = [("", _("— manual (evidence) —"))] + list(
+            indicators.choices()
+        )
+
+
+class CriterionInline(ScopedAdminMixin, admin.StackedInline):
+    model = Criterion
+    form = CriterionForm
+    extra = 0
+    fields = [
+        ("order", "code"),
+        "title",
+        ("indicator_key", "comparator", "target", "unit", "weight"),
+        ("requires_evidence",),
+        "options",
+        "help_text",
+    ]
+
+
+@admin.register(CriteriaSet)
+class CriteriaSetAdmin(ScopedModelAdmin):
+    """Editing a set that has assessments saves a new version (old assessments keep theirs)."""
+
+    list_display = ["title", "code", "version", "level", "province_code", "is_active"]
+    list_filter = ["level", "is_active"]
+    search_fields = ["title", "code"]
+    readonly_fields = ["version", "previous", "created_at"]
+    inlines = [CriterionInline]
+
+    def has_change_permission(self, request, obj=None):
+        if not super().has_change_permission(request, obj):
+            return False
+        if obj is None or scope_for(request.user).superuser:
+            return True
+        # National catalogues are law; officials edit only their province's sets.
+        return CriteriaSet.objects.for_user(request.user, write=True).filter(pk=obj.pk).exists()
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.in_use():
+            return False
+        return self.has_change_permission(request, obj) and super().has_delete_permission(
+            request, obj
+        )
+
+    def save_model(self, request, obj, form, change):
+        if change and obj.pk and CriteriaSet.objects.get(pk=obj.pk).in_use():
+            # Decided in save_related, once the criteria formsets are known.
+            obj._version_from = obj.pk
+            return
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        original_pk = getattr(form.instance, "_version_from", None)
+        if original_pk is None:
+            return super().save_related(request, form, formsets, change)
+        for formset in formsets:
+            # What construct_change_message reads; nothing was saved through the formsets.
+            formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+        changed = form.has_changed() or any(fs.has_changed() for fs in formsets)
+        if not changed:
+            return
+        if form.changed_data == ["is_active"] and not any(fs.has_changed() for fs in formsets):
+            # (De)activating does not change what old assessments mean: in place.
+            CriteriaSet.objects.filter(pk=original_pk).update(is_active=form.instance.is_active)
+            return
+        new = criteria_set_save_version(instance=form.instance, original_pk=original_pk)
+        for formset in formsets:
+            for inline_form in formset.forms:
+                if not inline_form.has_changed() and inline_form.instance.pk is None:
+                    continue  # an empty extra form
+                if formset.can_delete and formset._should_delete_form(inline_form):
+                    continue
+                criterion = inline_form.save(commit=False)
+                criterion.pk = None
+                criterion.id = None
+                criterion._state.adding = True
+                criterion.criteria_set = new
+                criterion.save()
+                formset.new_objects.append(criterion)
+        messages.info(
+            request,
+            _(
+                "This set already has assessments: version %(version)s was created; the previous "
+                "version and its assessments are kept."
+            )
+            % {"version": new.version},
+        )
+
+
+def _run_rollups(request, communes) -> None:
+    done = 0
+    for commune in communes:
+        rollup_commune(commune=commune, trigger="admin")
+        done += 1
+    messages.success(
+        request,
+        ngettext("Rolled up %(n)d commune.", "Rolled up %(n)d communes.", done) % {"n": done},
+    )
+
+
+@admin.register(RollupRun)
+class RollupRunAdmin(ScopedModelAdmin):
+    list_display = ["commune", "on", "started_at", "finished_at", "status", "trigger"]
+    list_filter = ["status"]
+    readonly_fields = ["commune", "on", "started_at", "finished_at", "status", "trigger", "error"]
+    actions = ["roll_up_now"]
+    change_list_template = "admin/criteria/rolluprun/change_list.html"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description=_("Roll up now (the communes of the selected runs)"))
+    def roll_up_now(self, request, queryset):
+        communes = Commune.objects.filter(pk__in=queryset.values("commune_id"))
+        _run_rollups(request, communes.for_user(request.user))
+
+    def get_urls(self):
+        return [
+            path(
+                "rollup-mine/",
+                self.admin_site.admin_view(require_POST(self.rollup_mine_view)),
+                name="criteria_rolluprun_rollup_mine",
+            )
+        ] + super().get_urls()
+
+    def rollup_mine_view(self, request):
+        """'Roll up now' button: every commune (with villages) the official is in charge of."""
+        communes = Commune.objects.for_user(request.user).filter(villages__isnull=False).distinct()
+        _run_rollups(request, communes)
+        return HttpResponseRedirect(reverse("admin:criteria_rolluprun_changelist"))
+
+
+@admin.register(ManualEvidence)
+class ManualEvidenceAdmin(ScopedModelAdmin):
+    list_display = ["criterion", "commune", "village", "value", "option", "reference",
+                    "entered_by", "entered_at"]  # fmt: skip
+    list_filter = ["criterion__criteria_set"]
+    readonly_fields = ["entered_by", "entered_at"]
+    actions = ["roll_up_now"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "criterion" and field is not None:
+            field.queryset = field.queryset.filter(
+                indicator_key="", criteria_set__is_active=True
+            ).select_related("criteria_set")
+        return field
+
+    def save_model(self, request, obj, form, change):
+        if not obj.entered_by_id:
+            obj.entered_by = request.user
+        super().save_model(request, obj, form, change)
+
+    @admin.action(description=_("Roll up now (the communes of the selected evidence)"))
+    def roll_up_now(self, request, queryset):
+        communes = Commune.objects.filter(pk__in=queryset.values("commune_id"))
+        _run_rollups(request, communes.for_user(request.user))
+
+
+@admin.register(Assessment)
+class AssessmentAdmin(ScopedModelAdmin):
+    """Read-only: snapshots are written by roll-ups only."""
+
+    list_display = ["criterion", "commune", "village", "value", "status", "latest", "computed_at"]
+    list_filter = ["latest", "status", "criterion__criteria_set"]
+    list_select_related = ["criterion", "commune", "village"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,143 @@
+"""Read-side of the criteria engine: checklists built from the latest snapshots only.
+
+Every page reads `Assessment` rows of the latest run (a couple of queries per page, whatever the
+number of residents); nothing here computes an indicator.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from villages.models import Commune, Village
+
+from . import indicators
+from .models import Assessment, CriteriaSet, Criterion, ManualEvidence, RollupRun
+from .services import moves_most, village_progress
+
+
+@dataclass
+class SetBlock:
+    criteria_set: CriteriaSet
+    criteria: list[Criterion] = field(default_factory=list)
+    # commune level: criterion pk -> assessment
+    by_criterion: dict[int, Assessment] = field(default_factory=dict)
+    # village level: one row per village
+    villages: list[VillageRow] = field(default_factory=list)
+
+    @property
+    def rows(self) -> list[tuple[Criterion, Assessment | None]]:
+        return [(c, self.by_criterion.get(c.pk)) for c in self.criteria]
+
+
+@dataclass
+class VillageRow:
+    village: Village
+    cells: list[Assessment | None]
+    progress: Decimal | None
+    meets: bool
+
+
+def latest_run(commune: Commune) -> RollupRun | None:
+    return (
+        RollupRun.objects.filter(commune=commune, status=RollupRun.Status.DONE)
+        .order_by("-started_at", "-id")
+        .first()
+    )
+
+
+def _latest_rows(commune: Commune, *, village: Village | None = None, villages_only=False):
+    qs = Assessment.objects.filter(commune=commune, latest=True).select_related(
+        "criterion", "criterion__criteria_set", "village", "evidence"
+    )
+    if village is not None:
+        qs = qs.filter(village=village)
+    elif villages_only:
+        qs = qs.filter(village__isnull=False)
+    return list(qs.order_by("criterion__criteria_set__code", "criterion__order", "village__number"))
+
+
+def _blocks(rows, villages: list[Village]) -> list[SetBlock]:
+    blocks: dict[int, SetBlock] = {}
+    cell: dict[tuple[int, int | None], Assessment] = {}
+    for a in rows:
+        block = blocks.setdefault(a.criterion.criteria_set_id, SetBlock(a.criterion.criteria_set))
+        if a.criterion not in block.criteria:
+            block.criteria.append(a.criterion)
+        if a.village_id is None:
+            block.by_criterion[a.criterion_id] = a
+        cell[(a.criterion_id, a.village_id)] = a
+    for block in blocks.values():
+        if block.criteria_set.level != CriteriaSet.Level.VILLAGE:
+            continue
+        for village in villages:
+            cells = [cell.get((c.pk, village.pk)) for c in block.criteria]
+            present = [a for a in cells if a is not None]
+            if not present:
+                continue
+            block.villages.append(
+                VillageRow(
+                    village=village,
+                    cells=cells,
+                    progress=village_progress(present),
+                    meets=indicators.village_meets_set(a.status for a in present),
+                )
+            )
+    return sorted(blocks.values(), key=lambda b: (b.criteria_set.level, b.criteria_set.code))
+
+
+def commune_checklist(commune: Commune) -> dict:
+    """Everything the commune checklist, the public page and the dossier show."""
+    rows = _latest_rows(commune)
+    villages = list(commune.villages.order_by("number"))
+    blocks = _blocks(rows, villages)
+    village_rows = [a for a in rows if a.village_id is not None]
+    return {
+        "run": latest_run(commune),
+        "computed_at": rows[0].computed_at if rows else None,
+        "commune_blocks": [b for b in blocks if b.criteria_set.level == CriteriaSet.Level.COMMUNE],
+        "village_blocks": [b for b in blocks if b.criteria_set.level == CriteriaSet.Level.VILLAGE],
+        "moves_most": moves_most(village_rows, limit=8),
+    }
+
+
+def ranked_villages(block: SetBlock) -> list[VillageRow]:
+    """Villages by smart-village progress, best first (None last)."""
+    return sorted(
+        block.villages,
+        key=lambda r: (not r.meets, -(r.progress if r.progress is not None else Decimal(-1))),
+    )
+
+
+def village_checklist(village: Village) -> dict:
+    rows = _latest_rows(village.commune, village=village)
+    blocks = _blocks(rows, [village])
+    return {
+        "run": latest_run(village.commune),
+        "computed_at": rows[0].computed_at if rows else None,
+        "blocks": blocks,
+        "moves_most": moves_most(rows, limit=5),
+    }
+
+
+def trend(commune: Commune, criterion: Criterion, village: Village | None, limit: int = 60):
+    """The criterion's assessments across runs (following it across set versions), oldest first."""
+    rows = (
+        Assessment.objects.filter(
+            commune=commune,
+            village=village,
+            criterion__criteria_set__code=criterion.criteria_set.code,
+            criterion__code=criterion.code,
+        )
+        .select_related("criterion", "criterion__criteria_set")
+        .order_by("-computed_at", "-id")[:limit]
+    )
+    return list(reversed(rows))
+
+
+def evidence_list(commune: Commune) -> list[ManualEvidence]:
+    return list(
+        ManualEvidence.objects.filter(commune=commune)
+        .select_related("criterion", "criterion__criteria_set", "village", "entered_by")
+        .order_by("criterion__criteria_set__code", "criterion__order", "-entered_at")
+    )

@@ -1,0 +1,277 @@
+"""Roll-ups, set versioning and manual evidence: the writes of the criteria engine."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections import defaultdict
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from villages.models import Commune, Village
+
+from . import indicators
+from .indicators import NO_DATA, Context, Result, village_meets_set
+from .models import Assessment, CriteriaSet, Criterion, ManualEvidence, RollupRun
+
+logger = logging.getLogger(__name__)
+
+S = Assessment.Status
+
+
+def evaluate(criterion: Criterion, result: Result) -> tuple[str, bool | None]:
+    """(status, met) of a result against the criterion's requirement."""
+    if not result.applicable:
+        return S.NOT_APPLICABLE, None
+    met = criterion.is_met(result.value)
+    if met is None:
+        return S.NO_DATA, None
+    return (S.MET if met else S.NOT_MET), met
+
+
+def manual_result(criterion: Criterion, evidence: ManualEvidence | None) -> Result:
+    if evidence is None or (criterion.requires_evidence and not evidence.file):
+        return NO_DATA
+    return Result(evidence.effective_value(), evidence.numerator, evidence.denominator)
+
+
+def _latest_evidence(commune: Commune) -> dict[tuple[str, str, int | None], ManualEvidence]:
+    """Newest evidence per (set code, criterion code, village): it survives set versions."""
+    found: dict[tuple[str, str, int | None], ManualEvidence] = {}
+    rows = (
+        ManualEvidence.objects.filter(commune=commune)
+        .select_related("criterion__criteria_set")
+        .order_by("-entered_at", "-id")
+    )
+    for ev in rows:
+        key = (ev.criterion.criteria_set.code, ev.criterion.code, ev.village_id)
+        found.setdefault(key, ev)
+    return found
+
+
+def rollup_commune(*, commune: Commune, on: dt.date | None = None, trigger: str = "") -> RollupRun:
+    """Compute every criterion of every active set for the commune and its villages.
+
+    One transaction; a second run is a new snapshot (nothing is incremented); concurrent runs
+    for the same commune wait for each other (row lock on the commune). Queries: a handful per
+    indicator, independent of the number of residents and households.
+    """
+    on = on or timezone.localdate()
+    try:
+        with transaction.atomic():
+            return _rollup(commune=commune, on=on, trigger=trigger)
+    except Exception as exc:
+        logger.exception("criteria roll-up failed for commune %s", commune.code)
+        now = timezone.now()
+        RollupRun.objects.create(
+            commune=commune,
+            on=on,
+            started_at=now,
+            finished_at=now,
+            status=RollupRun.Status.FAILED,
+            trigger=trigger,
+            error=type(exc).__name__,
+        )
+        raise
+
+
+def _rollup(*, commune: Commune, on: dt.date, trigger: str) -> RollupRun:
+    # Serialise runs of the same commune (a no-op on SQLite, whose writers queue anyway).
+    Commune.objects.select_for_update().filter(pk=commune.pk).values_list("pk").first()
+    now = timezone.now()
+    run = RollupRun.objects.create(commune=commune, on=on, started_at=now, trigger=trigger)
+    villages = list(Village.objects.filter(commune=commune).order_by("number"))
+    sets = list(
+        CriteriaSet.objects.for_commune(commune).prefetch_related("criteria").order_by("code")
+    )
+    evidence = _latest_evidence(commune)
+    rows: list[Assessment] = []
+
+    def add(criterion, village, result, ev=None):
+        status, met = evaluate(criterion, result)
+        rows.append(
+            Assessment(
+                run=run,
+                commune=commune,
+                criterion=criterion,
+                village=village,
+                value=result.value,
+                numerator=result.numerator,
+                denominator=result.denominator,
+                status=status,
+                met=met,
+                evidence=ev,
+                latest=True,
+                computed_at=now,
+            )
+        )
+        return status
+
+    # Village-level sets first: the commune-level "at least one smart village" reads them.
+    per_key: dict[str, dict[int, Result]] = {}
+    meeting: dict[int, bool] | None = None
+    for criteria_set in (s for s in sets if s.level == CriteriaSet.Level.VILLAGE):
+        statuses: dict[int, list[str]] = defaultdict(list)
+        for criterion in criteria_set.criteria.all():
+            if criterion.is_manual:
+                for village in villages:
+                    ev = evidence.get((criteria_set.code, criterion.code, village.pk))
+                    statuses[village.pk].append(
+                        add(criterion, village, manual_result(criterion, ev), ev)
+                    )
+                continue
+            item = indicators.get(criterion.indicator_key)
+            if item is None or item.level != "village":
+                results = {}
+            elif criterion.indicator_key in per_key:
+                results = per_key[criterion.indicator_key]
+            else:
+                results = per_key[criterion.indicator_key] = item.compute_many(villages, on=on)
+            for village in villages:
+                statuses[village.pk].append(
+                    add(criterion, village, results.get(village.pk, NO_DATA))
+                )
+        meeting = meeting or {}
+        for village in villages:
+            meeting[village.pk] = meeting.get(village.pk, False) or village_meets_set(
+                statuses[village.pk]
+            )
+
+    context = Context(villages_meeting=meeting)
+    for criteria_set in (s for s in sets if s.level == CriteriaSet.Level.COMMUNE):
+        for criterion in criteria_set.criteria.all():
+            if criterion.is_manual:
+                ev = evidence.get((criteria_set.code, criterion.code, None))
+                add(criterion, None, manual_result(criterion, ev), ev)
+                continue
+            item = indicators.get(criterion.indicator_key)
+            if item is None:
+                result = NO_DATA
+            elif item.level == "village" and criterion.indicator_key in per_key:
+                result = item.combine(per_key[criterion.indicator_key].values())
+            else:
+                result = item.compute(commune, on=on, context=context)
+            add(criterion, None, result)
+
+    Assessment.objects.filter(commune=commune, latest=True).update(latest=False)
+    Assessment.objects.bulk_create(rows, batch_size=500)
+    run.status = RollupRun.Status.DONE
+    run.finished_at = timezone.now()
+    run.save(update_fields=["status", "finished_at"])
+    return run
+
+
+def rollup_enqueue(*, commune: Commune) -> None:
+    """Run the roll-up in the worker once the current transaction commits."""
+    from .tasks import rollup_commune_task
+
+    transaction.on_commit(lambda: rollup_commune_task.delay(commune.pk))
+
+
+# --- Versioning ---------------------------------------------------------------------------------
+
+SET_COPY_FIELDS = ["code", "title", "level", "legal_basis", "valid_from", "valid_to",
+                   "province_code"]  # fmt: skip
+CRITERION_COPY_FIELDS = ["code", "title", "indicator_key", "comparator", "target", "unit", "weight",
+                         "requires_evidence", "options", "help_text", "order"]  # fmt: skip
+
+
+def _next_version(code: str) -> int:
+    return (CriteriaSet.objects.filter(code=code).aggregate(m=Max("version"))["m"] or 0) + 1
+
+
+def criteria_set_new_version(
+    *,
+    criteria_set: CriteriaSet,
+    changes: dict | None = None,
+    criteria_changes: dict[str, dict] | None = None,
+    copy_criteria: bool = True,
+) -> CriteriaSet:
+    """A new active version of a set (its criteria copied, with changes); the old one is kept,
+    deactivated, with every assessment still pointing at it."""
+    changes = changes or {}
+    criteria_changes = criteria_changes or {}
+    with transaction.atomic():
+        old = CriteriaSet.objects.select_for_update().get(pk=criteria_set.pk)
+        values = {name: getattr(old, name) for name in SET_COPY_FIELDS}
+        values.update({k: v for k, v in changes.items() if k in SET_COPY_FIELDS})
+        version = _next_version(old.code)
+        CriteriaSet.objects.filter(code=old.code, is_active=True).update(is_active=False)
+        new = CriteriaSet.objects.create(
+            **values, version=version, previous=old, is_active=changes.get("is_active", True)
+        )
+        if copy_criteria:
+            Criterion.objects.bulk_create(
+                Criterion(
+                    criteria_set=new,
+                    **{
+                        **{name: getattr(c, name) for name in CRITERION_COPY_FIELDS},
+                        **criteria_changes.get(c.code, {}),
+                    },
+                )
+                for c in old.criteria.all()
+            )
+    return new
+
+
+def criteria_set_save_version(*, instance: CriteriaSet, original_pk: int) -> CriteriaSet:
+    """Save an edited, unsaved copy of a set that is in use as its next version (admin)."""
+    original = CriteriaSet.objects.get(pk=original_pk)
+    CriteriaSet.objects.filter(code=original.code, is_active=True).update(is_active=False)
+    instance.pk = None
+    instance.id = None
+    instance._state.adding = True
+    instance.code = original.code
+    instance.version = _next_version(original.code)
+    instance.previous = original
+    instance.save()
+    return instance
+
+
+# --- Reading helpers shared by views, exports and the demo ----------------------------------------
+
+
+def moves_most(assessments, *, limit: int = 5) -> list[dict]:
+    """The not-met criteria closest to their threshold, with the rows still needed."""
+    candidates = []
+    for a in assessments:
+        if a.status != S.NOT_MET:
+            continue
+        needed = a.criterion.needed(a.numerator, a.denominator)
+        if needed is None:
+            continue
+        item = indicators.get(a.criterion.indicator_key)
+        # Distance to the target as a share of the target, for ordering across units.
+        gap_share = (
+            Decimal(1) - (Decimal(a.value) / a.criterion.target)
+            if a.value is not None and a.criterion.target
+            else Decimal(1)
+        )
+        candidates.append(
+            {
+                "assessment": a,
+                "needed": needed,
+                "noun": item.noun if item else a.criterion.title,
+                "gap_share": gap_share,
+            }
+        )
+    candidates.sort(key=lambda c: (c["gap_share"], c["needed"]))
+    return candidates[:limit]
+
+
+def village_progress(assessments) -> Decimal | None:
+    """Weighted share (0-100) of a village's applicable criteria that are met."""
+    total = Decimal(0)
+    met = Decimal(0)
+    for a in assessments:
+        if a.status == S.NOT_APPLICABLE:
+            continue
+        total += a.criterion.weight
+        if a.status == S.MET:
+            met += a.criterion.weight
+    if not total:
+        return None
+    return (met * 100 / total).quantize(Decimal("0.1"))

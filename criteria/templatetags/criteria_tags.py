@@ -1,0 +1,57 @@
+from __future__ import annotations
+
+from django import template
+from django.utils.translation import gettext as _
+
+from criteria.formatting import format_value
+
+register = template.Library()
+
+BADGES = {
+    "met": "text-bg-success",
+    "not_met": "text-bg-danger",
+    "no_data": "text-bg-secondary",
+    "na": "text-bg-info",
+}
+
+
+@register.filter
+def crit_value(value, unit):
+    """{{ a.value|crit_value:criterion.unit }} -> '85,3%'."""
+    return format_value(value, unit)
+
+
+@register.filter
+def crit_count(value):
+    return format_value(value, "count")
+
+
+@register.inclusion_tag("criteria/_status.html")
+def crit_status(assessment):
+    """A coloured badge: met / not met / no data / not applicable (text, not only colour)."""
+    if assessment is None:
+        return {"css": BADGES["no_data"], "label": _("No data"), "status": "no_data"}
+    return {
+        "css": BADGES.get(assessment.status, "text-bg-secondary"),
+        "label": assessment.get_status_display(),
+        "status": assessment.status,
+    }
+
+
+@register.simple_tag
+def crit_needed(item):
+    """'37 more adults with VNeID level 2 to reach 80%'."""
+    a = item["assessment"]
+    return _("%(needed)s more %(noun)s to reach %(target)s") % {
+        "needed": format_value(item["needed"], "count"),
+        "noun": item["noun"],
+        "target": format_value(a.criterion.target, a.criterion.unit),
+    }
+
+
+@register.filter
+def crit_decile(value):
+    """Progress 0-100 rounded to a multiple of 10 (CSS width classes; no inline style)."""
+    if value is None:
+        return 0
+    return min(100, max(0, int(round(float(value) / 10.0)) * 10))

@@ -1,0 +1,251 @@
+"""Checklists (officials, teams), gap lists, trends, evidence, dossier and the public page."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from core.access import get_for_user
+from villages.models import Commune, Village
+
+from . import indicators, selectors
+from .dossier import dossier_workbook
+from .forms import ManualEvidenceForm
+from .models import Assessment, CriteriaSet, Criterion, ManualEvidence
+from .services import rollup_enqueue
+
+FOLLOWUP_URL = "/field/followup/"
+
+
+def _official_commune(user, code: str) -> Commune:
+    """The commune if the user is its official (or a superuser), else 404."""
+    return get_object_or_404(Commune.objects.for_user(user), code=code)
+
+
+def _target(request: HttpRequest, target: str) -> tuple[Commune, Village | None]:
+    """Resolve '<village pk>' or 'commune' (+ ?commune=CODE) within the user's scope."""
+    if target == "commune":
+        code = request.GET.get("commune", "")
+        communes = Commune.objects.for_user(request.user)
+        if not code:
+            only = list(communes[:2])
+            if len(only) != 1:
+                raise Http404
+            return only[0], None
+        return get_object_or_404(communes, code=code), None
+    if not target.isdigit():
+        raise Http404
+    village = get_for_user(Village.objects.select_related("commune"), request.user, int(target))
+    return village.commune, village
+
+
+def _on_for(commune: Commune):
+    run = selectors.latest_run(commune)
+    return run.on if run else timezone.localdate()
+
+
+@login_required
+@require_GET
+def commune_checklist(request: HttpRequest, code: str):
+    commune = _official_commune(request.user, code)
+    data = selectors.commune_checklist(commune)
+    return render(
+        request,
+        "criteria/commune_checklist.html",
+        {"commune": commune, **data, "followup_url": FOLLOWUP_URL},
+    )
+
+
+@login_required
+@require_GET
+def village_checklist(request: HttpRequest, code: str):
+    village = get_object_or_404(
+        Village.objects.for_user(request.user).select_related("commune"), code=code
+    )
+    data = selectors.village_checklist(village)
+    return render(
+        request,
+        "criteria/village_checklist.html",
+        {
+            "village": village,
+            "commune": village.commune,
+            "is_official": Commune.objects.for_user(request.user)
+            .filter(pk=village.commune_id)
+            .exists(),
+            **data,
+        },
+    )
+
+
+@login_required
+@require_GET
+def gap_list(request: HttpRequest, criterion_pk: int, target: str):
+    commune, village = _target(request, target)
+    criterion = get_object_or_404(Criterion.objects.select_related("criteria_set"), pk=criterion_pk)
+    item = indicators.get(criterion.indicator_key)
+    on = _on_for(commune)
+    rows = item.gap(village or commune, on=on) if item else None
+    if rows is None:
+        raise Http404
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    latest = Assessment.objects.filter(
+        commune=commune, village=village, criterion=criterion, latest=True
+    ).first()
+    followup = f"{FOLLOWUP_URL}?topic={item.followup_topic}" if item.followup_topic else ""
+    return render(
+        request,
+        "criteria/gap_list.html",
+        {
+            "commune": commune,
+            "village": village,
+            "criterion": criterion,
+            "indicator": item,
+            "page": page,
+            "assessment": latest,
+            "on": on,
+            "followup_url": followup,
+            "target": target,
+        },
+    )
+
+
+@login_required
+@require_GET
+def trend(request: HttpRequest, criterion_pk: int, target: str):
+    commune, village = _target(request, target)
+    criterion = get_object_or_404(Criterion.objects.select_related("criteria_set"), pk=criterion_pk)
+    rows = selectors.trend(commune, criterion, village)
+    chart = None
+    if rows:
+        try:
+            from core.charts import Series, line_chart
+        except ImportError:  # charts are optional: the table below says the same
+            line_chart = None
+        if line_chart is not None:
+            chart = line_chart(
+                [Series(criterion.title, [a.value for a in rows])],
+                labels=[timezone.localtime(a.computed_at).strftime("%d/%m/%y") for a in rows],
+                percent=criterion.unit == "percent",
+                title=criterion.title,
+            )
+    return render(
+        request,
+        "criteria/trend.html",
+        {
+            "commune": commune,
+            "village": village,
+            "criterion": criterion,
+            "rows": rows,
+            "chart": chart,
+        },
+    )
+
+
+@login_required
+def evidence_create(request: HttpRequest, code: str, criterion_pk: int):
+    commune = _official_commune(request.user, code)
+    criterion = get_object_or_404(
+        Criterion.objects.for_user(request.user)
+        .filter(indicator_key="")
+        .select_related("criteria_set"),
+        pk=criterion_pk,
+    )
+    if criterion.criteria_set not in CriteriaSet.objects.for_commune(commune):
+        raise Http404
+    if request.method == "POST":
+        form = ManualEvidenceForm(
+            request.POST, request.FILES, user=request.user, commune=commune, criterion=criterion
+        )
+        if form.is_valid():
+            form.save()
+            messages.success(request, _("Evidence saved. Roll up now to see it in the checklist."))
+            return redirect("criteria:commune_checklist", code=commune.code)
+    else:
+        form = ManualEvidenceForm(user=request.user, commune=commune, criterion=criterion)
+    history = ManualEvidence.objects.filter(
+        commune=commune,
+        criterion__criteria_set__code=criterion.criteria_set.code,
+        criterion__code=criterion.code,
+    ).select_related("entered_by", "village")[:20]
+    return render(
+        request,
+        "criteria/evidence_form.html",
+        {"commune": commune, "criterion": criterion, "form": form, "history": history},
+    )
+
+
+@login_required
+@require_GET
+def evidence_file(request: HttpRequest, pk: int):
+    evidence = get_for_user(ManualEvidence, request.user, pk)
+    if not evidence.file:
+        raise Http404
+    return FileResponse(
+        evidence.file.open("rb"),
+        as_attachment=True,
+        filename=f"minh-chung-{evidence.pk}{evidence.file.name[evidence.file.name.rfind('.') :]}",
+    )
+
+
+@login_required
+@require_POST
+def rollup_now(request: HttpRequest, code: str):
+    commune = _official_commune(request.user, code)
+    rollup_enqueue(commune=commune)
+    messages.success(request, _("The roll-up has started; the figures update when it finishes."))
+    return redirect("criteria:commune_checklist", code=commune.code)
+
+
+@login_required
+@require_GET
+def dossier_print(request: HttpRequest, code: str):
+    commune = _official_commune(request.user, code)
+    return render(
+        request,
+        "criteria/dossier_print.html",
+        {
+            "commune": commune,
+            **selectors.commune_checklist(commune),
+            "evidence": selectors.evidence_list(commune),
+        },
+    )
+
+
+@login_required
+@require_GET
+def dossier_xlsx(request: HttpRequest, code: str):
+    commune = _official_commune(request.user, code)
+    content = dossier_workbook(commune)
+    response = HttpResponse(
+        content,
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    stamp = timezone.localdate().strftime("%Y%m%d")
+    response["Content-Disposition"] = (
+        f'attachment; filename="ho-so-tu-danh-gia-{commune.code}-{stamp}.xlsx"'
+    )
+    return response
+
+
+@require_GET
+def commune_public(request: HttpRequest, code: str):
+    """Public: statuses and figures only (no names, IDs, phones, birth dates or coordinates)."""
+    commune = get_object_or_404(Commune, code=code)
+    data = selectors.commune_checklist(commune)
+    ranked = [(b, selectors.ranked_villages(b)) for b in data["village_blocks"]]
+    return render(
+        request,
+        "criteria/commune_public.html",
+        {
+            "commune": commune,
+            "computed_at": data["computed_at"],
+            "commune_blocks": data["commune_blocks"],
+            "ranked_blocks": ranked,
+        },
+    )
