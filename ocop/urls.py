@@ -1,3 +1,11 @@
+from django.urls import path
+
+from . import views
+
 app_name = "ocop"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("s/<str:serial>", views.stamp_public, name="stamp_public"),
+    path("ocop/", views.catalogue, name="catalogue"),
+    path("ocop/<int:pk>/", views.product_detail, name="product_detail"),
+]

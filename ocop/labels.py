@@ -1,0 +1,299 @@
+"""QR codes and print-ready label sheets for e-stamps (no database access here).
+
+One QR matrix per stamp (qrcode, error correction M) feeds both outputs:
+- a PNG (8 px per module, 4-module quiet zone) for the ZIP download;
+- a 1-pixel-per-module greyscale image (2-module quiet zone) drawn on the A4 PDF sheet through
+  reportlab's ImageReader; PDF viewers and printers scale it up without smoothing (>= 4x), so the
+  modules stay sharp at any resolution (reportlab's own QR widget is about 5x slower).
+
+The constant part of a label (product name, stars, lot, dates) is drawn once per batch as a PDF
+form XObject and placed on each label; only the QR image and the serial differ per label.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from PIL import Image
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.units import mm
+from reportlab.lib.utils import ImageReader
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen.canvas import Canvas
+
+from .qr import qr_matrix  # noqa: F401  (re-exported: labels.qr_matrix)
+
+logger = logging.getLogger(__name__)
+
+PNG_SCALE = 8  # pixels per module in the PNG files
+PNG_BORDER = 4  # quiet zone (modules) in the PNG files
+PDF_BORDER = 2  # quiet zone (modules) on the printed label: >= 2, labels without one do not scan
+
+# A4 sheet: 4 columns x 10 rows = 40 labels of 49 x 28 mm inside 7 / 8.5 mm margins.
+COLUMNS, ROWS = 4, 10
+LABELS_PER_PAGE = COLUMNS * ROWS
+PAGE_W, PAGE_H = A4
+MARGIN_X, MARGIN_Y = 7 * mm, 8.5 * mm
+CELL_W = (PAGE_W - 2 * MARGIN_X) / COLUMNS
+CELL_H = (PAGE_H - 2 * MARGIN_Y) / ROWS
+PAD = 1.5 * mm
+QR_SIZE = CELL_H - 2 * PAD
+
+# The text that proves the font: every label font must draw these.
+_PROBE = "Mật ong Rượu ba kích Chổi đót Đ ★"
+
+_FONT_CANDIDATES = [
+    # (regular, bold, mono) — Debian's fonts-dejavu-core first, then other common packages.
+    (
+        "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
+        "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf",
+        "/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf",
+    ),
+    (
+        "/usr/share/fonts/truetype/noto/NotoSans-Regular.ttf",
+        "/usr/share/fonts/truetype/noto/NotoSans-Bold.ttf",
+        "/usr/share/fonts/truetype/noto/NotoSansMono-Regular.ttf",
+    ),
+    (
+        "/usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf",
+        "/usr/share/fonts/truetype/liberation/LiberationSans-Bold.ttf",
+        "/usr/share/fonts/truetype/liberation/LiberationMono-Regular.ttf",
+    ),
+]
+
+
+@dataclass(frozen=True)
+class LabelFonts:
+    regular: str
+    bold: str
+    mono: str
+    unicode: bool  # False: no font with Vietnamese glyphs was found, text is transliterated
+    star: str  # the star character this font can draw
+
+    def text(self, value: str) -> str:
+        return value if self.unicode else ascii_fallback(value)
+
+
+def ascii_fallback(value: str) -> str:
+    """Last resort when no Vietnamese font exists: 'Mật ong' -> 'Mat ong' (readable, not wrong)."""
+    value = value.replace("đ", "d").replace("Đ", "D").replace("★", "*")
+    decomposed = unicodedata.normalize("NFKD", value)
+    return (
+        "".join(c for c in decomposed if not unicodedata.combining(c))
+        .encode("ascii", "replace")
+        .decode()
+    )
+
+
+def _covers(font: TTFont, text: str) -> bool:
+    widths = font.face.charWidths
+    return all(ord(c) in widths for c in text if not c.isspace())
+
+
+@lru_cache(maxsize=1)
+def label_fonts() -> LabelFonts:
+    """Register the first installed TTF family that draws Vietnamese (and the star)."""
+    for regular, bold, mono in _FONT_CANDIDATES:
+        if not all(Path(p).is_file() for p in (regular, bold, mono)):
+            continue
+        try:
+            fonts = [TTFont(f"OcopLabel{i}", path) for i, path in enumerate((regular, bold, mono))]
+        except Exception:  # a broken font file: try the next family
+            logger.warning("Cannot load label font %s", regular, exc_info=True)
+            continue
+        if not _covers(fonts[0], _PROBE.replace("★", "")) or not _covers(
+            fonts[1], _PROBE.replace("★", "")
+        ):
+            continue
+        for font in fonts:
+            pdfmetrics.registerFont(font)
+        star = "★" if _covers(fonts[0], "★") else "*"
+        return LabelFonts(fonts[0].fontName, fonts[1].fontName, fonts[2].fontName, True, star)
+    logger.warning(
+        "No TTF font with Vietnamese glyphs found (install Debian's fonts-dejavu-core); "
+        "labels fall back to Helvetica without diacritics."
+    )
+    return LabelFonts("Helvetica", "Helvetica-Bold", "Courier", False, "*")
+
+
+# --- QR ------------------------------------------------------------------------------------
+
+_INVERT = bytes([255] + [0] * 255)  # module 1 (dark) -> 0 (black), 0 (light) -> 255 (white)
+
+
+def matrix_image(matrix: Sequence[Sequence[bool]], border: int) -> Image.Image:
+    """A greyscale image with one pixel per module and `border` white modules around."""
+    n = len(matrix)
+    size = n + 2 * border
+    blank = b"\xff" * size
+    side = b"\xff" * border
+    rows = [blank] * border
+    rows.extend(side + bytes(row).translate(_INVERT) + side for row in matrix)
+    rows.extend([blank] * border)
+    return Image.frombytes("L", (size, size), b"".join(rows))
+
+
+def png_bytes(matrix: Sequence[Sequence[bool]], *, scale: int = PNG_SCALE) -> bytes:
+    """A 1-bit PNG of the code, `scale` pixels per module, 4-module quiet zone."""
+    small = matrix_image(matrix, PNG_BORDER).convert("1", dither=Image.Dither.NONE)
+    big = small.resize((small.width * scale, small.height * scale), Image.Resampling.NEAREST)
+    out = io.BytesIO()
+    big.save(out, format="PNG")
+    return out.getvalue()
+
+
+# --- PDF sheet -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LabelText:
+    """What every label of a batch says besides its serial (already translated)."""
+
+    product_name: str
+    stars: int
+    detail_lines: tuple[str, ...]  # e.g. ("Lô: MO-2025-01", "NSX: 01/03/2025", "HSD: ...")
+    footer: str  # bottom margin of each page, e.g. "Mật ong – lô MO-2025-01"
+    scan_hint: str  # e.g. "Quét để kiểm tra"
+
+
+def _wrap(text: str, font: str, size: float, width: float, max_lines: int) -> list[str]:
+    words, lines, current = text.split(), [], ""
+    for word in words:
+        trial = f"{current} {word}".strip()
+        if stringWidth(trial, font, size) <= width or not current:
+            current = trial
+        else:
+            lines.append(current)
+            current = word
+    if current:
+        lines.append(current)
+    if len(lines) > max_lines:
+        lines = lines[:max_lines]
+        last = lines[-1]
+        while last and stringWidth(last + "…", font, size) > width:
+            last = last[:-1]
+        lines[-1] = last.rstrip() + "…"
+    return lines
+
+
+class LabelSheet:
+    """Writes an A4 PDF of labels; call add() per stamp, then close()."""
+
+    def __init__(self, path_or_file, text: LabelText, *, total: int):
+        self.fonts = label_fonts()
+        self.text = text
+        self.total = total
+        self.pages = max(1, -(-total // LABELS_PER_PAGE))
+        self.canvas = Canvas(path_or_file, pagesize=A4, pageCompression=1)
+        self.canvas.setTitle(self.fonts.text(text.footer))
+        self.canvas.setCreator("smartvillage OCOP e-stamps")
+        self._on_page = 0
+        self._page_no = 0
+        self._first_seq_on_page = None
+        self._define_forms()
+
+    def _define_forms(self) -> None:
+        c, f, t = self.canvas, self.fonts, self.text
+        text_x = PAD + QR_SIZE + 1.2 * mm
+        text_w = CELL_W - text_x - PAD
+        # The constant part of a label, drawn relative to the label's bottom-left corner.
+        c.beginForm("label", lowerx=0, lowery=0, upperx=CELL_W, uppery=CELL_H)
+        y = CELL_H - PAD - 6.2
+        for line in _wrap(f.text(t.product_name), f.bold, 6.8, text_w, 3):
+            c.setFont(f.bold, 6.8)
+            c.drawString(text_x, y, line)
+            y -= 7.6
+        y -= 1.2
+        c.setFont(f.regular, 7.5)
+        c.setFillColorRGB(0.80, 0.55, 0.0)
+        stars = f.star * t.stars if f.star == "★" else f"{t.stars}{f.star}"
+        c.drawString(text_x, y, f"{stars} OCOP")
+        c.setFillColorRGB(0, 0, 0)
+        y -= 8
+        c.setFont(f.regular, 5.6)
+        for detail in t.detail_lines[:3]:
+            for line in _wrap(f.text(detail), f.regular, 5.6, text_w, 1):
+                c.drawString(text_x, y, line)
+                y -= 6.4
+        c.setFont(f.regular, 5)
+        c.setFillColorRGB(0.3, 0.3, 0.3)
+        c.drawString(text_x, PAD + 8, f.text(t.scan_hint))
+        c.setFillColorRGB(0, 0, 0)
+        c.endForm()
+        # Cutting guides: dashed light lines on every cell edge, marks in the margins.
+        c.beginForm("guides", lowerx=0, lowery=0, upperx=PAGE_W, uppery=PAGE_H)
+        c.setStrokeColorRGB(0.65, 0.65, 0.65)
+        c.setLineWidth(0.3)
+        c.setDash(2, 2)
+        for col in range(COLUMNS + 1):
+            x = MARGIN_X + col * CELL_W
+            c.line(x, MARGIN_Y, x, PAGE_H - MARGIN_Y)
+        for row in range(ROWS + 1):
+            y = MARGIN_Y + row * CELL_H
+            c.line(MARGIN_X, y, PAGE_W - MARGIN_X, y)
+        c.setDash()
+        c.setStrokeColorRGB(0, 0, 0)
+        for col in range(COLUMNS + 1):
+            x = MARGIN_X + col * CELL_W
+            c.line(x, 1.5 * mm, x, MARGIN_Y - 1.5 * mm)
+            c.line(x, PAGE_H - MARGIN_Y + 1.5 * mm, x, PAGE_H - 1.5 * mm)
+        for row in range(ROWS + 1):
+            y = MARGIN_Y + row * CELL_H
+            c.line(1.5 * mm, y, MARGIN_X - 1.5 * mm, y)
+            c.line(PAGE_W - MARGIN_X + 1.5 * mm, y, PAGE_W - 1.5 * mm, y)
+        c.endForm()
+
+    def _start_page(self, sequence: int) -> None:
+        self._page_no += 1
+        self._on_page = 0
+        self._first_seq_on_page = sequence
+        self.canvas.doForm("guides")
+
+    def _finish_page(self, last_sequence: int) -> None:
+        c, f = self.canvas, self.fonts
+        c.setFont(f.regular, 6)
+        c.setFillColorRGB(0.3, 0.3, 0.3)
+        c.drawString(
+            MARGIN_X,
+            3.2 * mm,
+            f.text(
+                f"{self.text.footer} · #{self._first_seq_on_page}–{last_sequence}"
+                f" · {self._page_no}/{self.pages}"
+            ),
+        )
+        c.setFillColorRGB(0, 0, 0)
+        c.showPage()
+
+    def add(self, sequence: int, serial: str, matrix: Sequence[Sequence[bool]]) -> None:
+        if self._first_seq_on_page is None or self._on_page == LABELS_PER_PAGE:
+            if self._first_seq_on_page is not None:
+                self._finish_page(self._last_sequence)
+            self._start_page(sequence)
+        col, row = self._on_page % COLUMNS, self._on_page // COLUMNS
+        x = MARGIN_X + col * CELL_W
+        y = PAGE_H - MARGIN_Y - (row + 1) * CELL_H
+        c = self.canvas
+        c.saveState()
+        c.translate(x, y)
+        c.doForm("label")
+        c.restoreState()
+        c.drawImage(
+            ImageReader(matrix_image(matrix, PDF_BORDER)), x + PAD, y + PAD, QR_SIZE, QR_SIZE
+        )
+        c.setFont(self.fonts.mono, 6.3)
+        c.drawString(x + PAD + QR_SIZE + 1.2 * mm, y + PAD + 1.2, serial)
+        self._on_page += 1
+        self._last_sequence = sequence
+
+    def close(self) -> None:
+        if self._first_seq_on_page is not None:
+            self._finish_page(self._last_sequence)
+        self.canvas.save()

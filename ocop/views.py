@@ -1,0 +1,140 @@
+"""Public OCOP pages: the stamp page behind every QR code, the catalogue, product pages."""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from villages.models import Commune
+
+from .models import SERIAL_RE, Product, ProductGroup, Stamp
+from .services import stamp_scan_record
+
+
+def _unavailable(request: HttpRequest, *, revoked: bool, serial: str) -> HttpResponse:
+    # Unknown and revoked serials share one template; only the message differs, and nothing on
+    # the page depends on whether other serials exist.
+    response = render(
+        request,
+        "ocop/stamp_unavailable.html",
+        {"revoked": revoked, "serial": serial},
+        status=410 if revoked else 404,
+    )
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+@never_cache
+@require_GET
+def stamp_public(request: HttpRequest, serial: str) -> HttpResponse:
+    """The page a buyer sees after scanning a stamp: 3 queries (read, scan row, counters)."""
+    serial = serial.strip().upper()[:20]
+    stamp = None
+    if SERIAL_RE.match(serial):
+        stamp = (
+            Stamp.objects.select_related(
+                "batch__product__producer__village__commune",
+            )
+            .filter(serial=serial)
+            .first()
+        )
+    if stamp is None:
+        return _unavailable(request, revoked=False, serial=serial)
+    previous_first_scan = stamp.first_scan_at
+    scans = stamp.scan_count + 1
+    stamp_scan_record(
+        stamp=stamp,
+        ip=request.META.get("REMOTE_ADDR"),
+        user_agent=request.META.get("HTTP_USER_AGENT"),
+    )
+    batch = stamp.batch
+    if stamp.revoked or batch.revoked_at is not None:
+        return _unavailable(request, revoked=True, serial=serial)
+    product = batch.product
+    today = timezone.localdate()
+    response = render(
+        request,
+        "ocop/stamp.html",
+        {
+            "stamp": stamp,
+            "batch": batch,
+            "product": product,
+            "producer": product.producer,
+            "village": product.producer.village,
+            "commune": product.producer.village.commune,
+            "scans": scans,
+            "previous_first_scan": previous_first_scan,
+            "certificate_expired": product.certificate_expired(today),
+            "best_before_passed": bool(batch.best_before and batch.best_before < today),
+        },
+    )
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+STAR_CHOICES = [("", _("All ratings")), ("3", "3★"), ("4", "4★"), ("5", "5★")]
+
+
+class CatalogueFilterForm(forms.Form):
+    group = forms.ChoiceField(
+        label=_("Product group"), required=False, choices=[("", _("All groups"))]
+    )
+    stars = forms.ChoiceField(label=_("Stars"), required=False, choices=STAR_CHOICES)
+    commune = forms.ChoiceField(label=_("Commune"), required=False)
+
+    def __init__(self, *args, communes=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["group"].choices = [("", _("All groups")), *ProductGroup.choices]
+        self.fields["commune"].choices = [("", _("All communes"))] + [
+            (c.code, c.name) for c in communes
+        ]
+
+
+@require_GET
+def catalogue(request: HttpRequest) -> HttpResponse:
+    """Public catalogue of OCOP products, filtered by group, stars and commune."""
+    products = Product.objects.published().select_related("producer__village__commune")
+    communes = Commune.objects.filter(
+        villages__ocop_producers__products__in=Product.objects.published()
+    ).distinct()
+    form = CatalogueFilterForm(request.GET or None, communes=communes)
+    if form.is_valid():
+        data = form.cleaned_data
+        if data["group"]:
+            products = products.filter(group=data["group"])
+        if data["stars"]:
+            products = products.filter(stars=int(data["stars"]))
+        if data["commune"]:
+            products = products.filter(producer__village__commune__code=data["commune"])
+    products = products.order_by("-stars", "name")
+    page = Paginator(products, 24).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "ocop/catalogue.html",
+        {"form": form, "page": page, "query": query.urlencode()},
+    )
+
+
+@require_GET
+def product_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A product's public page: rating, certificate, producer's business contact, sales links."""
+    product = get_object_or_404(
+        Product.objects.published().select_related("producer__village__commune"), pk=pk
+    )
+    return render(
+        request,
+        "ocop/product_detail.html",
+        {
+            "product": product,
+            "producer": product.producer,
+            "certificate_expired": product.certificate_expired(),
+        },
+    )

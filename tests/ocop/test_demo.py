@@ -1,0 +1,22 @@
+"""Demo data: 6-8 products across groups, one ready batch; idempotent."""
+
+import pytest
+
+from ocop import demo
+from ocop.models import Producer, Product, Stamp, StampBatch
+from tests.factories import VillageFactory
+
+
+@pytest.mark.django_db
+def test_demo_is_idempotent_with_a_ready_batch(commune_a):
+    for number in range(1, 11):
+        VillageFactory(commune=commune_a, number=number)
+    demo.seed_demo(commune_a, password="x")
+    counts = (Producer.objects.count(), Product.objects.count(), Stamp.objects.count())
+    demo.seed_demo(commune_a, password="x")
+    assert (Producer.objects.count(), Product.objects.count(), Stamp.objects.count()) == counts
+    assert 6 <= counts[1] <= 8
+    assert Product.objects.values("group").distinct().count() >= 3
+    batch = StampBatch.objects.get()
+    assert batch.status == "ready" and batch.stamps.count() == demo.DEMO_QUANTITY
+    assert Product.objects.filter(name__startswith="Mật ong").exists()
