@@ -64,18 +64,23 @@ def seed_demo(commune, *, password: str, stdout=None) -> None:
         product.full_clean()
         product.save()
         products.append(product)
-    batch, _created = StampBatch.objects.get_or_create(
-        product=products[0],
-        lot_code=DEMO_LOT,
-        defaults={
-            "produced_on": dt.date(2025, 3, 1),
-            "best_before": dt.date(2027, 3, 1),
-            "quantity": DEMO_QUANTITY,
-        },
-    )
-    if batch.status != StampBatch.Status.READY:
-        # Rendered here, synchronously: the demo needs no worker (40 labels, well under 1 s).
-        StampBatch.objects.filter(pk=batch.pk).update(status=StampBatch.Status.QUEUED)
-        result = stamp_batch_render(batch_id=batch.pk)
-        if stdout is not None:
-            stdout.write(f"  OCOP stamp batch {DEMO_LOT}: {result}")
+    # Every product of Tân Thanh (village 01) carries e-stamps, so that the village can meet the
+    # smart-village criterion "OCOP products with e-stamps = 100%"; products elsewhere do not yet.
+    stamped = [p for p in products if p.producer.village.number == 1]
+    for position, product in enumerate(stamped):
+        lot = DEMO_LOT if position == 0 else f"{DEMO_LOT}-{position + 1}"
+        batch, _created = StampBatch.objects.get_or_create(
+            product=product,
+            lot_code=lot,
+            defaults={
+                "produced_on": dt.date(2025, 3, 1),
+                "best_before": dt.date(2027, 3, 1),
+                "quantity": DEMO_QUANTITY if position == 0 else 8,
+            },
+        )
+        if batch.status != StampBatch.Status.READY:
+            # Rendered here, synchronously: the demo needs no worker (a few labels, under 1 s).
+            StampBatch.objects.filter(pk=batch.pk).update(status=StampBatch.Status.QUEUED)
+            result = stamp_batch_render(batch_id=batch.pk)
+            if stdout is not None:
+                stdout.write(f"  OCOP stamp batch {lot}: {result}")

@@ -23,7 +23,7 @@ PROFILE = {
     Category.RETAIL: (1800, 150_000, (22.0, 36.0), (30.0, 45.0)),
 }
 VILLAGE_CATEGORIES = [Category.ELECTRICITY, Category.WATER]
-VILLAGE_NUMBERS = [1, 2, 3, 4, 5]  # Tân Thanh (01) and four others
+VILLAGE_NUMBERS = [1, 2, 3, 4, 5, 10]  # Tân Thanh (01) and five others
 
 
 def _share(rng: random.Random, start: float, end: float, i: int) -> float:

@@ -18,7 +18,7 @@ def test_demo_is_idempotent_deterministic_and_ends_on_the_provincial_figures(com
     seed_demo(commune_a, password="x", stdout=io.StringIO())
     again = list(CashlessReport.objects.order_by("pk").values_list("payers_cashless", flat=True))
     assert first == again
-    assert CashlessReport.objects.count() == 12 * 8 + 12 * 2 * 5
+    assert CashlessReport.objects.count() == 12 * 8 + 12 * 2 * 6
     last = add_months(current_period(), -1)
     electricity = latest_share(commune=commune_a, category="electricity")
     assert electricity.period == last
