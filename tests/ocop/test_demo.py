@@ -1,4 +1,4 @@
-"""Demo data: 6-8 products across groups, one ready batch; idempotent."""
+"""Demo data: 6-8 products across groups, ready batches for village 01; idempotent."""
 
 import pytest
 
@@ -17,6 +17,9 @@ def test_demo_is_idempotent_with_a_ready_batch(commune_a):
     assert (Producer.objects.count(), Product.objects.count(), Stamp.objects.count()) == counts
     assert 6 <= counts[1] <= 8
     assert Product.objects.values("group").distinct().count() >= 3
-    batch = StampBatch.objects.get()
+    batch = StampBatch.objects.get(lot_code=demo.DEMO_LOT)
     assert batch.status == "ready" and batch.stamps.count() == demo.DEMO_QUANTITY
+    # Every product of village 01 carries e-stamps (the smart-village criterion can be met).
+    village_products = Product.objects.filter(producer__village__number=1)
+    assert all(p.batches.filter(status="ready").exists() for p in village_products)
     assert Product.objects.filter(name__startswith="Mật ong").exists()
