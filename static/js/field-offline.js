@@ -171,7 +171,10 @@
       var byName = {};
       item.fields.forEach(function (f) { (byName[f[0]] = byName[f[0]] || []).push(f[1]); });
       Array.prototype.forEach.call(form.elements, function (el) {
-        if (!el.name || el.name === "csrfmiddlewaretoken" || el.name === SVOutbox.KEY_FIELD) { return; }
+        // The record's version stays as the page loaded it: the member corrects on top of the
+        // current record, so a conflict is not sent a second time.
+        if (!el.name || el.name === "csrfmiddlewaretoken" || el.name === SVOutbox.KEY_FIELD ||
+            el.name === "version" || /-version$/.test(el.name)) { return; }
         var values = byName[el.name] || [];
         if (el.type === "checkbox" || el.type === "radio") { el.checked = values.indexOf(el.value) !== -1; }
         else if (el.tagName === "SELECT" && el.multiple) {

@@ -73,7 +73,9 @@ self.addEventListener("fetch", function (event) {
 
   if (request.mode === "navigate" && url.pathname.indexOf("/field/") === 0) {
     event.respondWith(fetch(request).then(function (response) {
-      if (response.ok && !response.redirected && (response.headers.get("Content-Type") || "").indexOf("text/html") === 0) {
+      // A page marked no-store (e.g. a resident's form showing the full ID number) is never kept.
+      var noStore = (response.headers.get("Cache-Control") || "").indexOf("no-store") !== -1;
+      if (response.ok && !response.redirected && !noStore && (response.headers.get("Content-Type") || "").indexOf("text/html") === 0) {
         var clone = response.clone();
         caches.open(PAGES).then(function (c) { c.put(request, clone); });
       }
