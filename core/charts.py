@@ -188,10 +188,13 @@ def _x_ticks(labels: list[str], centres: list[float]) -> tuple[Tick, ...]:
     shown = [i for i in range(len(labels)) if (last - i) % every == 0]  # always the latest
     ticks = []
     for i in shown:
+        # A centred label must fit: anchor it to the edge when half its estimated width
+        # (about 0.6 em per character) would cross the chart border.
+        half = max(28.0, len(labels[i]) * FONT_SIZE * 0.3)
         anchor = "middle"
-        if centres[i] < 28:
+        if centres[i] < half:
             anchor = "start"
-        elif WIDTH - centres[i] < 28:
+        elif WIDTH - centres[i] < half:
             anchor = "end"
         ticks.append(Tick(round(centres[i], 2), labels[i], anchor))
     return tuple(ticks)

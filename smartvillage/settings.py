@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from celery.schedules import crontab
@@ -244,12 +245,26 @@ if USE_HTTPS:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
 
+# The officials' map loads tiles from MAP_TILE_URL's origin: allow it (and only it) for images.
+_tiles = urlsplit(MAP_TILE_URL.replace("{s}.", "")) if MAP_TILE_URL else None
+MAP_TILE_ORIGINS = (
+    [f"{_tiles.scheme}://{'*.' if '{s}' in MAP_TILE_URL else ''}{_tiles.netloc}"]
+    if _tiles and _tiles.netloc
+    else []
+)
+
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
         "style-src": ["'self'"],
-        "img-src": ["'self'", "data:", "blob:", *env.list("CSP_IMG_EXTRA", default=[])],
+        "img-src": [
+            "'self'",
+            "data:",
+            "blob:",
+            *MAP_TILE_ORIGINS,
+            *env.list("CSP_IMG_EXTRA", default=[]),
+        ],
         "connect-src": ["'self'"],
         "font-src": ["'self'"],
         "object-src": ["'none'"],
