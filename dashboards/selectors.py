@@ -56,6 +56,17 @@ SMALL_COUNT = 5  # counts below this are shown as "< 5" on public pages
 # --- Figures --------------------------------------------------------------------------------------
 
 
+# Figures that count things, not people or households: shown even when small.
+NOT_ABOUT_PEOPLE = {
+    "wifi_cultural_house",
+    "cameras_connected",
+    "cameras_connected_share",
+    "digital_team_active",
+    "ocop_products_estamp",
+    "villages_meeting_smart_set",
+}
+
+
 @dataclass(frozen=True)
 class Figure:
     """One figure and what explains it: value, numerator, denominator, definition, time."""
@@ -74,6 +85,7 @@ class Figure:
     help_text: str  # the criterion's definition (catalogue, edited by officials)
     computed_at: dt.datetime | None
     change: Decimal | None = None  # since the previous roll-up (percentage points or units)
+    indicator_key: str = ""
 
     @property
     def is_percent(self) -> bool:
@@ -91,10 +103,19 @@ class Figure:
         return self.status == Assessment.Status.MET
 
     @property
+    def about_people(self) -> bool:
+        """Counts of people or households can point at someone; counts of wifi spots, cameras
+        or OCOP products cannot, so only the former are suppressed when small."""
+        return self.indicator_key not in NOT_ABOUT_PEOPLE
+
+    @property
     def too_few(self) -> bool:
         """A percentage of fewer than 5 people or households is not shown on public pages."""
         return (
-            self.is_percent and self.denominator is not None and 0 < self.denominator < SMALL_COUNT
+            self.about_people
+            and self.is_percent
+            and self.denominator is not None
+            and 0 < self.denominator < SMALL_COUNT
         )
 
     @property
@@ -122,6 +143,7 @@ def figure_from_assessment(a: Assessment, *, change: Decimal | None = None) -> F
     item = indicators.get(criterion.indicator_key)
     return Figure(
         code=criterion.code,
+        indicator_key=criterion.indicator_key,
         label=criterion.title,
         unit=criterion.unit,
         value=a.value,
@@ -162,6 +184,7 @@ def combined_figure(
         ) % {"definition": definition}
     return Figure(
         code=criterion.code,
+        indicator_key=criterion.indicator_key,
         label=criterion.title,
         unit=criterion.unit,
         value=result.value,
