@@ -85,7 +85,7 @@ def cashless_reports_save(*, commune: Commune, rows: Iterable[dict], user=None) 
             if village is not None and village.commune_id != commune.pk:
                 raise ValueError("village outside the commune")
             report = (
-                CashlessReport.objects.select_for_update()
+                CashlessReport.objects.select_for_update(of=("self",))
                 .filter(
                     commune=commune,
                     village=village,

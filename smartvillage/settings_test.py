@@ -21,3 +21,6 @@ AXES_ENABLED = os.environ.get("AXES_ENABLED_IN_TESTS", "true") == "true"
 # whitenoise warns when STATIC_ROOT is missing; tests serve static files through the finders.
 WHITENOISE_USE_FINDERS = True
 os.makedirs(STATIC_ROOT, exist_ok=True)  # noqa: F405
+# Tests run tasks in-process even when REDIS_URL is set (CI): each test sees its task's effect at
+# once. Tests marked `worker` switch the Celery app to the real broker and worker (tests/conftest).
+CELERY_TASK_ALWAYS_EAGER = True

@@ -101,12 +101,23 @@ def worker_available() -> bool:
 
 
 def pytest_collection_modifyitems(config, items):
-    if worker_available():
-        return
     skip = pytest.mark.skip(reason="needs a real Celery worker: run via .ci/run")
     for item in items:
         if "worker" in item.keywords:
-            item.add_marker(skip)
+            if worker_available():
+                item.fixturenames.append("_real_worker")
+            else:
+                item.add_marker(skip)
+
+
+@pytest.fixture
+def _real_worker():
+    """Send tasks through the broker to the worker .ci/run started (not in-process)."""
+    from smartvillage.celery import app
+
+    app.conf.task_always_eager = False
+    yield
+    app.conf.task_always_eager = True
 
 
 @pytest.fixture(autouse=True)

@@ -84,6 +84,8 @@ def test_seed_demo_twice_gives_the_same_counts(db):
 def test_task_round_trips_through_the_real_worker(village_a1, settings):
     from core.tasks import ping
 
-    assert settings.CELERY_TASK_ALWAYS_EAGER is False
+    from smartvillage.celery import app
+
+    assert app.conf.task_always_eager is False
     result = ping.delay(village_a1.code)
     assert result.get(timeout=60) == {"pong": True, "village": "Thôn Một"}
