@@ -6,6 +6,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from core.access import scope_for
+from core.forms import harden
 
 admin.site.site_header = _("Smart village portal")
 admin.site.site_title = _("Smart village portal")
@@ -50,13 +51,13 @@ class ScopedAdminMixin:
         field = super().formfield_for_foreignkey(db_field, request, **kwargs)
         if field is not None and hasattr(field, "queryset"):
             field.queryset = _limit_to_user(field.queryset, request.user)
-        return field
+        return harden(field)
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         field = super().formfield_for_manytomany(db_field, request, **kwargs)
         if field is not None and hasattr(field, "queryset"):
             field.queryset = _limit_to_user(field.queryset, request.user)
-        return field
+        return harden(field)
 
 
 class ScopedModelAdmin(ScopedAdminMixin, admin.ModelAdmin):

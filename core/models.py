@@ -25,3 +25,21 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}:{self.key}"
+
+
+class PendingTask(models.Model):
+    """A Celery task that could not be sent (the broker was down): sent again by
+    `manage.py requeue_pending` / the beat task core.tasks.requeue_pending (core/jobs.py)."""
+
+    task = models.CharField(max_length=200)
+    args = models.JSONField(default=list)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    attempts = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("task waiting to be sent")
+        verbose_name_plural = _("tasks waiting to be sent")
+
+    def __str__(self) -> str:
+        return f"{self.task}{tuple(self.args)}"

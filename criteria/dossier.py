@@ -10,6 +10,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from core.exports import sanitise_workbook
 from villages.models import Commune
 
 from . import selectors
@@ -160,11 +161,7 @@ def dossier_workbook(commune: Commune) -> bytes:
             for col, value in enumerate(values, start=1):
                 ev_sheet.cell(row=r, column=col, value=value).alignment = WRAP
     # Officials' free text must never become a formula (CSV/Excel injection).
-    for sheet in wb.worksheets:
-        for row_cells in sheet.iter_rows():
-            for cell in row_cells:
-                if cell.data_type == "f":
-                    cell.data_type = "s"
+    sanitise_workbook(wb)
     buffer = BytesIO()
     wb.save(buffer)
     return buffer.getvalue()

@@ -164,11 +164,14 @@ def _rollup(*, commune: Commune, on: dt.date, trigger: str) -> RollupRun:
     return run
 
 
-def rollup_enqueue(*, commune: Commune) -> None:
-    """Run the roll-up in the worker once the current transaction commits."""
+def rollup_enqueue(*, commune: Commune, on_waiting=None) -> None:
+    """Run the roll-up in the worker once the current transaction commits. When the broker is
+    down the call is recorded (core.jobs) and `on_waiting()` is called."""
+    from core.jobs import enqueue_on_commit
+
     from .tasks import rollup_commune_task
 
-    transaction.on_commit(lambda: rollup_commune_task.delay(commune.pk))
+    enqueue_on_commit(rollup_commune_task, commune.pk, on_waiting=on_waiting)
 
 
 # --- Versioning ---------------------------------------------------------------------------------

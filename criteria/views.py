@@ -197,8 +197,20 @@ def evidence_file(request: HttpRequest, pk: int):
 @require_POST
 def rollup_now(request: HttpRequest, code: str):
     commune = _official_commune(request.user, code)
-    rollup_enqueue(commune=commune)
-    messages.success(request, _("The roll-up has started; the figures update when it finishes."))
+    waiting = []
+    rollup_enqueue(commune=commune, on_waiting=lambda: waiting.append(True))
+    if waiting:
+        messages.warning(
+            request,
+            _(
+                "The background job service is not reachable right now. The roll-up waits in "
+                "the queue and runs as soon as the service is back."
+            ),
+        )
+    else:
+        messages.success(
+            request, _("The roll-up has started; the figures update when it finishes.")
+        )
     return redirect("criteria:commune_checklist", code=commune.code)
 
 

@@ -8,6 +8,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import SafeModelMultipleChoiceField
 from households.models import Resident
 
 from .models import OUTCOME_EFFECTS, DigitalTeam, Outcome, SupportActivity, TeamMember, Topic
@@ -19,6 +20,13 @@ def _helper(label) -> FormHelper:
     helper = FormHelper()
     helper.add_input(Submit("submit", label, css_class="btn-success btn-lg w-100"))
     return helper
+
+
+# Django's Vietnamese catalogue lacks this message: a tampered member id is refused in Vietnamese.
+MEMBER_ERRORS = {
+    "invalid_pk_value": _("Choose team members from the list."),
+    "invalid_choice": _("Choose team members from the list."),
+}
 
 
 class DigitalTeamForm(forms.ModelForm):
@@ -76,11 +84,12 @@ class SupportActivityForm(forms.Form):
     topics = forms.MultipleChoiceField(
         label=_("Topics"), choices=Topic.choices, widget=forms.CheckboxSelectMultiple
     )
-    members = forms.ModelMultipleChoiceField(
+    members = SafeModelMultipleChoiceField(
         label=_("Members who took part"),
         queryset=TeamMember.objects.none(),
         widget=forms.CheckboxSelectMultiple,
         required=False,
+        error_messages=MEMBER_ERRORS,
     )
     participants = forms.IntegerField(
         label=_("Number of participants"), min_value=0, max_value=10000, initial=0
@@ -106,11 +115,12 @@ class HomeVisitForm(forms.Form):
     """A home visit: for each resident of the household, the outcomes reached."""
 
     date = forms.DateField(label=_("Date"), widget=DATE_INPUT)
-    members = forms.ModelMultipleChoiceField(
+    members = SafeModelMultipleChoiceField(
         label=_("Members who took part"),
         queryset=TeamMember.objects.none(),
         widget=forms.CheckboxSelectMultiple,
         required=False,
+        error_messages=MEMBER_ERRORS,
     )
     notes = forms.CharField(
         label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2})

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from io import BytesIO
 
+import tablib
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.forms.models import BaseInlineFormSet
@@ -19,6 +20,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from core.access import scope_for
 from core.admin import ScopedAdminMixin, ScopedModelAdmin
+from core.exports import safe_cell
 
 from .forms import ResidentForm
 from .models import DigitalAddress, ExportAudit, Household, HouseholdImport, Resident
@@ -38,10 +40,21 @@ def _audit(request, *, model: str, rows: int, full: bool, description: str = "")
     )
 
 
+class SafeXLSX(XLSX):
+    """XLSX whose text cells cannot run as formulas nor break the file (core.exports)."""
+
+    def export_data(self, dataset, **kwargs):
+        safe = tablib.Dataset(
+            *[tuple(safe_cell(v) for v in row) for row in dataset],
+            headers=[safe_cell(h) for h in dataset.headers or []],
+        )
+        return super().export_data(safe, **kwargs)
+
+
 class AuditedExportMixin(ExportMixin):
     """The import-export Excel export (masked IDs), recorded in the export log."""
 
-    export_formats = [XLSX]
+    export_formats = [SafeXLSX]
 
     def get_export_data(self, file_format, request, queryset, **kwargs):
         data = super().get_export_data(file_format, request, queryset, **kwargs)
@@ -83,13 +96,15 @@ def full_id_workbook(residents) -> tuple[bytes, int]:
     sheet.title = "residents"
     titles = [_("Village"), _("Household"), _("Full name"), _("Relation to head"),
               _("Birth date"), _("Sex"), _("Personal ID number"), _("Old 9-digit ID")]  # fmt: skip
-    sheet.append([str(t) for t in titles])
+    sheet.append([safe_cell(str(t)) for t in titles])
     rows = 0
     for r in residents:
         sheet.append(
-            [r.household.village.name, r.household.number, r.full_name,
-             r.get_relation_display(), r.birth_date, r.get_sex_display(), r.get_id_number(),
-             r.get_legacy_id()]
+            [safe_cell(v) for v in (
+                r.household.village.name, r.household.number, r.full_name,
+                r.get_relation_display(), r.birth_date, r.get_sex_display(), r.get_id_number(),
+                r.get_legacy_id(),
+            )]
         )  # fmt: skip
         rows += 1
     out = BytesIO()

@@ -46,14 +46,22 @@ def encrypt(value: str) -> str:
     return _current()[0].encrypt(value.encode()).decode()
 
 
+class WrongKeyError(RuntimeError):
+    """The stored ID numbers cannot be decrypted with FIELD_ENCRYPTION_KEY."""
+
+
 def decrypt(token: str) -> str:
     if not token:
         return ""
     try:
         return _current()[0].decrypt(token.encode()).decode()
-    except InvalidToken:
-        # Wrong key: never show the ciphertext, never crash a page.
-        return ""
+    except InvalidToken as exc:
+        # Wrong key: fail loudly. Answering "" would show an empty ID number in the edit form,
+        # and saving that form would erase the stored number. Never shows the ciphertext.
+        raise WrongKeyError(
+            "FIELD_ENCRYPTION_KEY cannot decrypt a stored ID number: restore the previous key "
+            "(keep it after the new one, comma-separated, when rotating)."
+        ) from exc
 
 
 def digest(value: str) -> str | None:

@@ -7,6 +7,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.forms import BaseInlineFormSet, inlineformset_factory
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.access import scope_for
@@ -174,6 +175,9 @@ class ResidentForm(VersionedFormMixin, forms.ModelForm):
         resident = super().save(commit=False)
         resident.set_id_number(self.cleaned_data.get("id_number") or "")
         resident.set_legacy_id(self.cleaned_data.get("legacy_id") or "")
+        if "status" in self.changed_data or (resident.pk is None and resident.status != "present"):
+            # The retention rule (purge_personal_data) counts from this date.
+            resident.status_changed_on = timezone.localdate()
         if self.household is not None:
             resident.household = self.household
         if commit:

@@ -18,10 +18,12 @@ from io import BytesIO
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font, PatternFill
+from simple_history.utils import bulk_create_with_history
 
 from core.access import scope_for
 from villages.models import Village
@@ -39,6 +41,9 @@ from .validators import (
 INLINE_MAX_ROWS = 2000
 MAX_REPORTED_ERRORS = 500
 PROGRESS_EVERY = 250
+# ID numbers looked up per query, and new rows per INSERT, when importing.
+LOOKUP_CHUNK = 1000
+WRITE_CHUNK = 1000
 
 COLUMNS: list[tuple[str, object, bool]] = [
     ("village", _("Village (code, number or name)"), True),
@@ -376,6 +381,23 @@ def _check_against_database(groups: dict, result: CheckResult, user) -> None:
         "id", "household_id", "full_name", "birth_date", "relation", "id_number_digest"
     ):
         residents_by_household[r.household_id].append(r)
+    # The file's ID numbers already registered anywhere: ~1 query per 1,000 numbers (one query
+    # per resident took 54 s for 35,000 residents); the message is built only for those.
+    digests = sorted(
+        {
+            crypto.digest(row.values["id_clean"])
+            for group in groups.values()
+            for row in group.rows
+            if row.values["id_clean"]
+        }
+    )
+    taken: dict[str, int] = {}
+    for start in range(0, len(digests), LOOKUP_CHUNK):
+        taken.update(
+            Resident.objects.filter(
+                id_number_digest__in=digests[start : start + LOOKUP_CHUNK]
+            ).values_list("id_number_digest", "pk")
+        )
     seen_ids: dict[str, int] = {}
     counts = dict.fromkeys(
         ("households_new", "households_updated", "residents_new", "residents_updated"), 0
@@ -403,7 +425,8 @@ def _check_against_database(groups: dict, result: CheckResult, user) -> None:
                         gettext("This ID number is also on row %(row)s.") % {"row": seen_ids[d]}
                     )
                 seen_ids.setdefault(d, row.number)
-                if match is None or match.id_number_digest not in (None, d):
+                owner = taken.get(d)
+                if owner is not None and (match is None or owner != match.pk):
                     from .services import id_number_conflict
 
                     message = id_number_conflict(
@@ -435,28 +458,25 @@ def _check_against_database(groups: dict, result: CheckResult, user) -> None:
 
 
 def import_apply(fileobj, *, user, progress: Callable[[int], None] | None = None) -> CheckResult:
-    """Check again, then write every household and resident in one transaction, or nothing."""
+    """Check again, then write every household and resident in one transaction, or nothing.
+
+    Households already in the register are updated row by row (locked, version + 1); new
+    households and their residents are inserted WRITE_CHUNK rows at a time with their history
+    rows (bulk_create_with_history): 10,000 households / 35,000 residents in ~20 s instead of
+    ~120 s (bench/README.md)."""
     done = 0
     with transaction.atomic():
         result = import_check(fileobj, user=user)
         if not result.ok:
             return result
+        new_groups = []
         for group in result.groups.values():
-            first = group.rows[0].values
-            if group.household_id:
-                household = Household.objects.select_for_update().get(pk=group.household_id)
-                household.version += 1
-            else:
-                household = Household(village=group.village, number=group.number)
-            for key, attr in (
-                ("house_no", "house_no"),
-                ("lane", "lane"),
-                ("household_phone", "phone"),
-            ):
-                if first.get(key):
-                    setattr(household, attr, first[key])
-            household.has_fibre = first["has_fibre"]
-            household.has_4g = first["has_4g"]
+            if not group.household_id:
+                new_groups.append(group)
+                continue
+            household = Household.objects.select_for_update().get(pk=group.household_id)
+            household.version += 1
+            _fill_household(household, group.rows[0].values)
             household._history_user = user
             household.save()
             # Residents who stop being head first (the partial unique index on heads).
@@ -469,29 +489,67 @@ def import_apply(fileobj, *, user, progress: Callable[[int], None] | None = None
                 )
                 if resident.pk:
                     resident.version += 1
-                resident.full_name = v["full_name"]
-                resident.relation = v["relation_key"]
-                resident.birth_date = v["birth"]
-                resident.sex = v["sex_key"]
-                resident.status = v["status_key"]
-                if v["id_clean"]:
-                    resident.set_id_number(v["id_clean"])
-                if v["legacy_clean"]:
-                    resident.set_legacy_id(v["legacy_clean"])
-                if v["phone"]:
-                    resident.phone = v["phone"]
-                resident.has_smartphone = v["has_smartphone"]
-                resident.vneid_level = v["vneid"]
-                resident.has_epayment = v["has_epayment"]
-                resident.uses_online_services = v["uses_online_services"]
+                _fill_resident(resident, v)
                 resident._history_user = user
                 resident.save()
                 done += 1
                 if progress and done % PROGRESS_EVERY == 0:
                     progress(done)
+        for start in range(0, len(new_groups), WRITE_CHUNK):
+            groups = new_groups[start : start + WRITE_CHUNK]
+            households = []
+            for group in groups:
+                household = Household(village=group.village, number=group.number)
+                _fill_household(household, group.rows[0].values)
+                households.append(household)
+            bulk_create_with_history(
+                households, Household, batch_size=WRITE_CHUNK, default_user=user
+            )
+            residents = []
+            for group, household in zip(groups, households, strict=True):
+                for row in group.rows:
+                    resident = Resident(household=household)
+                    _fill_resident(resident, row.values)
+                    residents.append(resident)
+            bulk_create_with_history(residents, Resident, batch_size=WRITE_CHUNK, default_user=user)
+            done += len(residents)
+            if progress:
+                progress(done)
     if progress:
         progress(result.total_rows)
     return result
+
+
+def _fill_household(household: Household, first: dict) -> None:
+    for key, attr in (
+        ("house_no", "house_no"),
+        ("lane", "lane"),
+        ("household_phone", "phone"),
+    ):
+        if first.get(key):
+            setattr(household, attr, first[key])
+    household.has_fibre = first["has_fibre"]
+    household.has_4g = first["has_4g"]
+
+
+def _fill_resident(resident: Resident, v: dict) -> None:
+    resident.full_name = v["full_name"]
+    resident.relation = v["relation_key"]
+    resident.birth_date = v["birth"]
+    resident.sex = v["sex_key"]
+    if resident.status != v["status_key"] or (resident.pk is None and v["status_key"] != "present"):
+        resident.status_changed_on = timezone.localdate()  # retention starts here
+    resident.status = v["status_key"]
+    if v["id_clean"]:
+        resident.set_id_number(v["id_clean"])
+    if v["legacy_clean"]:
+        resident.set_legacy_id(v["legacy_clean"])
+    if v["phone"]:
+        resident.phone = v["phone"]
+    resident.has_smartphone = v["has_smartphone"]
+    resident.vneid_level = v["vneid"]
+    resident.has_epayment = v["has_epayment"]
+    resident.uses_online_services = v["uses_online_services"]
 
 
 def template_workbook() -> bytes:

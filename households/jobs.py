@@ -9,8 +9,9 @@ from __future__ import annotations
 import logging
 
 from django.conf import settings
-from django.db import transaction
 from django.utils import timezone, translation
+
+from core.jobs import enqueue_on_commit
 
 from . import importer
 from .models import HouseholdImport
@@ -95,24 +96,25 @@ def import_job_apply(*, import_id: int) -> None:
     _drop_file(job)
 
 
-def import_job_start(*, job: HouseholdImport) -> None:
-    """Check now (small file) or in a Celery task (large file)."""
+def import_job_start(*, job: HouseholdImport, on_waiting=None) -> None:
+    """Check now (small file) or in a Celery task (large file). `on_waiting()` is called when
+    the broker is down: the job stays queued and is sent by requeue_pending (core/jobs.py)."""
     if job.total_rows > importer.INLINE_MAX_ROWS:
         from .tasks import household_import_check_task
 
-        transaction.on_commit(lambda: household_import_check_task.delay(job.pk))
+        enqueue_on_commit(household_import_check_task, job.pk, on_waiting=on_waiting)
     else:
         import_job_check(import_id=job.pk)
 
 
-def import_job_confirm(*, job: HouseholdImport) -> bool:
+def import_job_confirm(*, job: HouseholdImport, on_waiting=None) -> bool:
     """Move a checked import to 'confirmed' and write it (now or in a task)."""
     if not HouseholdImport.objects.filter(pk=job.pk, status=S.PREVIEW).update(status=S.CONFIRMED):
         return False
     if job.total_rows > importer.INLINE_MAX_ROWS:
         from .tasks import household_import_apply_task
 
-        transaction.on_commit(lambda: household_import_apply_task.delay(job.pk))
+        enqueue_on_commit(household_import_apply_task, job.pk, on_waiting=on_waiting)
     else:
         import_job_apply(import_id=job.pk)
     return True

@@ -13,7 +13,7 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -28,6 +28,11 @@ from .models import (
     Stamp,
     StampBatch,
     StampScan,
+)
+
+JOB_WAITING = _(
+    "The background job service is not reachable right now. The batch is saved and waits in "
+    "the queue; its labels are rendered as soon as the service is back."
 )
 
 
@@ -217,7 +222,10 @@ class StampBatchAdmin(ScopedModelAdmin):
             obj.created_by = request.user
         super().save_model(request, obj, form, change)
         if not change:
-            services.stamp_batch_schedule_render(batch=obj)
+            services.stamp_batch_schedule_render(
+                batch=obj,
+                on_waiting=lambda: self.message_user(request, JOB_WAITING, messages.WARNING),
+            )
 
     @admin.display(description=_("status"), ordering="status")
     def status_display(self, obj):
@@ -368,16 +376,17 @@ class StampAdmin(ScopedModelAdmin):
         rows = obj.scans.order_by("-scanned_at")[:20]
         return format_html(
             "<ul>{}</ul>",
-            format_html(
-                "".join(
-                    format_html(
-                        "<li>{} · {} · {}</li>",
+            format_html_join(
+                "",
+                "<li>{} · {} · {}</li>",
+                (
+                    (
                         timezone.localtime(s.scanned_at).strftime("%d/%m/%Y %H:%M"),
                         s.get_ua_family_display(),
                         s.client_hash[:8],
                     )
                     for s in rows
-                )
+                ),
             ),
         )
 

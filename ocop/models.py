@@ -83,13 +83,23 @@ def validate_photo(file) -> None:
     """A product photo: JPEG, PNG or WebP, at most 5 MB, at most 8000 px a side."""
     if file.size > MAX_PHOTO_BYTES:
         raise ValidationError(_("The photo is larger than 5 MB."), code="photo_size")
+    import warnings
+
     from PIL import Image, UnidentifiedImageError
 
     try:
         file.seek(0)
-        with Image.open(file) as image:
-            image_format, size = image.format, image.size
-            image.verify()
+        # A decompression bomb (a small file declaring a huge picture) is refused, not decoded:
+        # Pillow's limit (Image.MAX_IMAGE_PIXELS, set in core.apps) raises, its warning too.
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(file) as image:
+                image_format, size = image.format, image.size
+                image.verify()
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise ValidationError(
+            _("The photo is larger than 8000 pixels."), code="photo_pixels"
+        ) from exc
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
         raise ValidationError(
             _("The file is not a readable image."), code="photo_unreadable"

@@ -7,7 +7,6 @@ import hashlib
 import hmac
 import io
 import ipaddress
-from functools import partial
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -26,15 +25,16 @@ STALE_AFTER = dt.timedelta(minutes=10)
 # --- Batches -------------------------------------------------------------------------------
 
 
-def _enqueue_render(batch_id: int) -> None:
+def stamp_batch_schedule_render(*, batch: StampBatch, on_waiting=None) -> None:
+    """Render the batch once the current transaction commits (never before: the row must exist).
+
+    When the broker is down the batch stays queued, `on_waiting()` is called (to tell the user)
+    and core.jobs.requeue_pending sends it later."""
+    from core.jobs import enqueue_on_commit
+
     from .tasks import render_stamp_batch
 
-    render_stamp_batch.delay(batch_id)
-
-
-def stamp_batch_schedule_render(*, batch: StampBatch) -> None:
-    """Render the batch once the current transaction commits (never before: the row must exist)."""
-    transaction.on_commit(partial(_enqueue_render, batch.pk))
+    enqueue_on_commit(render_stamp_batch, batch.pk, on_waiting=on_waiting)
 
 
 def stamp_batch_create(

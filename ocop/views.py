@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from core.ratelimit import client_ip, rate_limited
 from villages.models import Commune
 
 from .models import SERIAL_RE, Product, ProductGroup, Stamp
@@ -32,30 +33,32 @@ def _unavailable(request: HttpRequest, *, revoked: bool, serial: str) -> HttpRes
 
 @never_cache
 @require_GET
+@rate_limited("stamp", default_limit=60, template="ocop/rate_limited.html")
 def stamp_public(request: HttpRequest, serial: str) -> HttpResponse:
-    """The page a buyer sees after scanning a stamp: 3 queries (read, scan row, counters)."""
+    """The page a buyer sees after scanning a stamp: 3 queries (read, scan row, counters).
+
+    Unknown and revoked serials cost the same single read (a malformed serial is looked up
+    too, and a revoked stamp's scan is not recorded), so neither the time nor the page tells
+    them apart beyond the message. Per client: STAMP_RATE_LIMIT requests a minute (core.ratelimit).
+    """
     serial = serial.strip().upper()[:20]
-    stamp = None
-    if SERIAL_RE.match(serial):
-        stamp = (
-            Stamp.objects.select_related(
-                "batch__product__producer__village__commune",
-            )
-            .filter(serial=serial)
-            .first()
-        )
+    stamp = (
+        Stamp.objects.select_related("batch__product__producer__village__commune")
+        .filter(serial=serial if SERIAL_RE.match(serial) else "")
+        .first()
+    )
     if stamp is None:
         return _unavailable(request, revoked=False, serial=serial)
+    batch = stamp.batch
+    if stamp.revoked or batch.revoked_at is not None:
+        return _unavailable(request, revoked=True, serial=serial)
     previous_first_scan = stamp.first_scan_at
     scans = stamp.scan_count + 1
     stamp_scan_record(
         stamp=stamp,
-        ip=request.META.get("REMOTE_ADDR"),
+        ip=client_ip(request),
         user_agent=request.META.get("HTTP_USER_AGENT"),
     )
-    batch = stamp.batch
-    if stamp.revoked or batch.revoked_at is not None:
-        return _unavailable(request, revoked=True, serial=serial)
     product = batch.product
     today = timezone.localdate()
     response = render(

@@ -39,7 +39,7 @@ def parse_vnd(text: str | int | None) -> int | None:
         negative = cleaned.startswith("-")
         if negative:
             cleaned = cleaned[1:].strip()
-        if cleaned.isdigit():
+        if cleaned.isascii() and cleaned.isdigit():  # not "²" or other Unicode digits
             value = int(cleaned)
         elif _GROUPED.match(cleaned):
             value = int("".join(ch for ch in cleaned if ch not in _SEPARATORS))

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from openpyxl import Workbook, load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
+from core.exports import safe_cell
 from villages.models import Commune, Village
 
 from .fields import CountField, MonthField, VNDField, format_vnd
@@ -62,14 +63,11 @@ def _lookup(choices) -> dict[str, str]:
 
 # --- Formula injection -----------------------------------------------------------------------
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
 
 def neutralise(value):
-    """A text cell that a spreadsheet would run as a formula gets a leading apostrophe."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
+    """A text cell that a spreadsheet would run as a formula gets a leading apostrophe;
+    characters that .xlsx cannot hold are removed (core.exports.safe_cell)."""
+    return safe_cell(value)
 
 
 # --- Template --------------------------------------------------------------------------------

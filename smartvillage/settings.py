@@ -151,7 +151,8 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # A stopped Redis must not hang a web request that enqueues: fail fast, tell the user.
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "visibility_timeout": 3600,
+    # An unacknowledged task (its worker was killed) is delivered again after this many seconds.
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
     "socket_connect_timeout": 2,
     "socket_timeout": 5,
     "max_retries": 1,
@@ -162,12 +163,15 @@ CELERY_BEAT_SCHEDULE = {
         "task": "criteria.tasks.rollup_all_communes",
         "schedule": crontab(hour=1, minute=30),
     },
+    # Jobs that could not be sent while Redis was down (core.jobs.PendingTask) are sent again.
+    "core-requeue-pending": {"task": "core.tasks.requeue_pending", "schedule": 300.0},
 }
 
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Redis cache whose errors are misses: a stopped Redis must not break pages.
+            "BACKEND": "core.cache.SafeRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "sv",
             "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
@@ -196,6 +200,14 @@ AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "core.ratelimit.client_ip"
+# Behind the nginx of deploy/ set 1: the client address is then read from X-Forwarded-For.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+# Public stamp page: requests per client address per window (anti-enumeration; 0 = no limit).
+STAMP_RATE_LIMIT = env.int("STAMP_RATE_LIMIT", default=60)
+STAMP_RATE_WINDOW = env.int("STAMP_RATE_WINDOW", default=60)
+# Residents who moved away or died: personal fields anonymised after this many years.
+PERSONAL_DATA_RETENTION_YEARS = env.int("PERSONAL_DATA_RETENTION_YEARS", default=5)
 
 # --- i18n -----------------------------------------------------------------------------------
 LANGUAGE_CODE = "vi"

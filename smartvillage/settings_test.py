@@ -24,3 +24,5 @@ os.makedirs(STATIC_ROOT, exist_ok=True)  # noqa: F405
 # Tests run tasks in-process even when REDIS_URL is set (CI): each test sees its task's effect at
 # once. Tests marked `worker` switch the Celery app to the real broker and worker (tests/conftest).
 CELERY_TASK_ALWAYS_EAGER = True
+# The stamp page's rate limit shares the cache between tests; its own tests set a limit.
+STAMP_RATE_LIMIT = 0

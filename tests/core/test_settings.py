@@ -52,7 +52,7 @@ def test_service_mode_uses_postgresql_and_redis():
     engine, eager, cache, *_rest, debug = result.stdout.split()
     assert engine == "django.db.backends.postgresql"
     assert eager == "False"
-    assert cache == "django.core.cache.backends.redis.RedisCache"
+    assert cache == "core.cache.SafeRedisCache"
     assert debug == "False"
 
 

@@ -22,7 +22,8 @@ def test_key_rotation_keeps_old_data_readable(settings):
     assert crypto.decrypt(token) == "022080123456"
     assert crypto.digest("022080123456") == digest
     settings.FIELD_ENCRYPTION_KEY = "someone-else"
-    assert crypto.decrypt(token) == ""  # wrong key: nothing shown, no crash
+    with pytest.raises(crypto.WrongKeyError):  # wrong key: fails loudly, never shows ciphertext
+        crypto.decrypt(token)
 
 
 @pytest.mark.django_db

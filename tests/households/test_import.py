@@ -173,16 +173,17 @@ def test_existing_household_is_updated_not_duplicated(login, leader_a1, village_
 def test_confirm_is_all_or_nothing(login, leader_a1, village_a1, monkeypatch):
     client = login(leader_a1)
     job, _ = upload(client, [row("Thôn Một", 1, "Một"), row("Thôn Một", 2, "Hai")])
-    original = Resident.save
-    calls = {"n": 0}
+    # New households and residents are written in bulk: the residents' INSERT fails.
+    from households import importer
 
-    def failing_save(self, *args, **kwargs):
-        calls["n"] += 1
-        if calls["n"] == 2:
+    original = importer.bulk_create_with_history
+
+    def failing_bulk(objs, model, *args, **kwargs):
+        if model is Resident:
             raise RuntimeError("disk full")
-        return original(self, *args, **kwargs)
+        return original(objs, model, *args, **kwargs)
 
-    monkeypatch.setattr(Resident, "save", failing_save)
+    monkeypatch.setattr(importer, "bulk_create_with_history", failing_bulk)
     client.post(reverse("households:import_confirm", args=[job.pk]))
     job.refresh_from_db()
     assert job.status == "failed"

@@ -1,0 +1,712 @@
+"""The benchmark: province-scale data on PostgreSQL, each case vs a reference of the same run.
+
+    make bench                                   # = .venv/bin/python bench/run.py
+    .venv/bin/python bench/run.py --scale 5x10x200 --http-seconds 10   # quick, reduced scale
+
+Needs DATABASE_URL pointing at a PostgreSQL server (postgres://user@host:5432/anything): the runner
+uses its own database on that server, `smartvillage_bench` (--database), created if missing,
+migrated, and filled once with `manage.py seed_scale` (--reseed to regenerate). Redis, when
+reachable at REDIS_URL (default redis://127.0.0.1:6379/13), serves the cache like in production.
+`wrk` (Debian package `wrk`) drives the HTTP case; without it a bounded Python load loop is used.
+
+Prints a table (median of several runs, the reference, their ratio, the target, met or not, query
+counts) and writes it as JSON to bench/results/<UTC time>.json and bench/results/latest.json.
+See bench/README.md for the cases, the targets and the latest figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import resource
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urlparse, urlunparse
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH = ROOT / "bench"
+RESULTS = BENCH / "results"
+PYTHON = sys.executable
+sys.path.insert(0, str(ROOT))
+
+
+# --- Set-up -------------------------------------------------------------------------------------
+
+
+def fail(sentence: str) -> None:
+    print(f"bench: {sentence}", file=sys.stderr)
+    sys.exit(2)
+
+
+def database_url(database: str) -> str:
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith(("postgres://", "postgresql://")):
+        fail(
+            "the benchmark runs on PostgreSQL only. Set DATABASE_URL to your server, e.g.\n"
+            "  DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres make bench\n"
+            f"(it uses its own database '{database}' on that server, created if missing; "
+            "your data is untouched)."
+        )
+    parts = urlparse(url)
+    return urlunparse(parts._replace(path=f"/{database}"))
+
+
+def ensure_database(url: str) -> None:
+    import psycopg2
+
+    parts = urlparse(url)
+    name = parts.path.lstrip("/")
+    admin = urlunparse(parts._replace(path="/postgres"))
+    try:
+        conn = psycopg2.connect(admin, connect_timeout=5)
+    except psycopg2.OperationalError as exc:
+        fail(f"cannot connect to PostgreSQL at {parts.hostname}:{parts.port or 5432}: {exc}")
+    conn.autocommit = True
+    with conn.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+        if cursor.fetchone() is None:
+            cursor.execute(f'CREATE DATABASE "{name}"')
+            print(f"created database {name}")
+    conn.close()
+
+
+def redis_reachable(url: str) -> bool:
+    parts = urlparse(url)
+    try:
+        with socket.create_connection((parts.hostname, parts.port or 6379), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def setup_environment(args) -> dict:
+    url = database_url(args.database)
+    ensure_database(url)
+    env = {
+        "DATABASE_URL": url,
+        "DJANGO_SETTINGS_MODULE": "bench.settings",
+        "DEBUG": "false",
+        "SECRET_KEY": os.environ.get("SECRET_KEY") or "bench-only-secret-key-" + "x" * 40,
+        "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
+        "LOG_LEVEL": "WARNING",
+        "CONN_MAX_AGE": "60",
+    }
+    redis_url = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13")
+    env["REDIS_URL"] = redis_url if (args.redis and redis_reachable(redis_url)) else ""
+    os.environ.update(env)
+    return env
+
+
+def manage(*argv: str) -> subprocess.CompletedProcess:
+    return subprocess.run([PYTHON, str(ROOT / "manage.py"), *argv], cwd=ROOT, check=True)
+
+
+# --- Measuring ----------------------------------------------------------------------------------
+
+
+def timed(function, repeat: int, warmup: int = 1) -> tuple[float, list[float]]:
+    for _ in range(warmup):
+        function()
+    runs = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        function()
+        runs.append(time.perf_counter() - started)
+    return statistics.median(runs), runs
+
+
+class Results:
+    def __init__(self):
+        self.rows: list[dict] = []
+
+    def add(self, case: str, value, reference=None, *, unit="s", target="", met=None, **extra):
+        ratio = (value / reference) if (value is not None and reference) else None
+        row = {
+            "case": case,
+            "value": value,
+            "unit": unit,
+            "reference": reference,
+            "ratio": ratio,
+            "target": target,
+            "met": met,
+            **extra,
+        }
+        self.rows.append(row)
+        self.print_row(row)
+        return row
+
+    @staticmethod
+    def fmt(value, unit) -> str:
+        if value is None:
+            return "-"
+        if unit == "s":
+            return f"{value * 1000:.1f} ms" if value < 1 else f"{value:.2f} s"
+        if unit == "MB":
+            return f"{value:.0f} MB"
+        if unit == "req/s":
+            return f"{value:.0f} req/s"
+        return f"{value}"
+
+    def print_row(self, row) -> None:
+        met = {True: "yes", False: "NO", None: ""}[row["met"]]
+        ratio = f"{row['ratio']:.2f}" if row["ratio"] is not None else "-"
+        queries = row.get("queries")
+        layout = row.get("ratio_to_layout")
+        print(
+            f"{row['case'][:44]:44} {self.fmt(row['value'], row['unit']):>12} "
+            f"{self.fmt(row['reference'], row['unit']):>12} {ratio:>6} "
+            f"{row['target'][:22]:22} {met:4} {'' if queries is None else queries:>4}"
+            f"{'' if layout is None else f'   {layout:.2f}'}",
+            flush=True,
+        )
+
+
+# --- Cases --------------------------------------------------------------------------------------
+
+
+def scale_communes():
+    from villages.models import Commune
+    from villages.scale import scale_commune_codes
+
+    codes = scale_commune_codes()
+    return list(Commune.objects.filter(code__in=codes).order_by("province_code", "code"))
+
+
+def case_rollups(results: Results, communes, args) -> None:
+    from django.db import transaction
+    from django.utils import timezone
+
+    from bench.criteria_rollup import HAND_SQL, hand_written
+    from criteria.services import rollup_commune
+
+    on = timezone.localdate()
+
+    def orm(targets):
+        def run():
+            with transaction.atomic():
+                for commune in targets:
+                    rollup_commune(commune=commune, on=on, trigger="bench")
+                transaction.set_rollback(True)
+
+        return run
+
+    def sql(targets):
+        def run():
+            for commune in targets:
+                hand_written(commune, on)
+
+        return run
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    one = communes[:1]
+    with CaptureQueriesContext(connection) as ctx:
+        orm(one)()
+    value, _ = timed(orm(one), args.repeat)
+    reference, _ = timed(sql(one), args.repeat)
+    results.add(
+        f"roll-up, one commune ({one[0].code})",
+        value,
+        reference,
+        target="<= 2x, < 2 s",
+        met=value <= 2 * reference and value < 2,
+        queries=len(ctx.captured_queries),
+        reference_label=f"{len(HAND_SQL)} hand-written SQL aggregates",
+    )
+    repeat = max(1, args.repeat // 2)
+    value, _ = timed(orm(communes), repeat, warmup=0)
+    reference, _ = timed(sql(communes), repeat, warmup=0)
+    results.add(
+        f"roll-up, all {len(communes)} communes",
+        value,
+        reference,
+        target="<= 2x, < 60 s",
+        met=value <= 2 * reference and value < 60,
+    )
+    # The pages read the latest snapshots: store one real roll-up of every scale commune.
+    for commune in communes:
+        rollup_commune(commune=commune, on=on, trigger="bench")
+
+
+def many_clients_class():
+    from django.test import Client
+
+    class ManyClients(Client):
+        """A test client whose every request comes from another address (X-Forwarded-For)."""
+
+        counter = 0
+
+        def get(self, path, *args, **kwargs):
+            ManyClients.counter += 1
+            n = ManyClients.counter
+            kwargs.setdefault(
+                "HTTP_X_FORWARDED_FOR", f"10.{n >> 16 & 255}.{n >> 8 & 255}.{n & 255}"
+            )
+            return super().get(path, *args, **kwargs)
+
+    return ManyClients
+
+
+def case_pages(results: Results, communes, args) -> dict:
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from households.models import Household
+    from ocop.models import Stamp
+    from villages.models import Village
+    from villages.scale import USER_PREFIX, official_username
+
+    ManyClients = many_clients_class()
+    User = get_user_model()
+    commune = communes[0]
+    village = Village.objects.filter(commune=commune).order_by("number").first()
+    households = Household.objects.filter(village=village).count()
+    official = User.objects.get(username=official_username(commune.code))
+    leader = User.objects.get(username=f"{USER_PREFIX}{village.code}-leader")
+    stamp = (
+        Stamp.objects.filter(batch__product__producer__village__commune=commune, revoked=False)
+        .order_by("pk")
+        .first()
+    )
+    anonymous, as_official, as_leader = ManyClients(), ManyClients(), ManyClients()
+    as_official.force_login(official)
+    as_leader.force_login(leader)
+
+    def measure(client, url, reference_url="/bench/trivial/"):
+        """(status, median page time, queries, median reference time), requests interleaved
+        page / reference so that a load change on the shared machine hits both alike."""
+        response = client.get(url)
+        status = response.status_code
+        with CaptureQueriesContext(connection) as ctx:
+            client.get(url)
+        queries = len(ctx.captured_queries)  # read now: each request resets connection.queries
+        client.get(reference_url)
+        page, ref = [], []
+        for _ in range(args.page_repeat):
+            for target, runs in ((url, page), (reference_url, ref)):
+                started = time.perf_counter()
+                client.get(target)
+                runs.append(time.perf_counter() - started)
+        return status, statistics.median(page), queries, statistics.median(ref)
+
+    references, layouts = {}, {}
+    for label, client in (
+        ("anonymous", anonymous),
+        ("official", as_official),
+        ("leader", as_leader),
+    ):
+        status, value, queries, _ref = measure(client, "/bench/trivial/")
+        assert status == 200, status
+        references[label] = value
+        results.add(f"trivial view ({label})", value, None, queries=queries)
+        status, value, queries, _ref = measure(client, "/bench/layout/")
+        layouts[label] = value
+        results.add(f"  tiny page in base.html ({label})", value, None, queries=queries)
+
+    serial = stamp.serial if stamp else "NONE"
+    pages = [
+        # (label, client, who, url, max ratio)
+        ("stamp page /s/<serial>", anonymous, "anonymous", f"/s/{serial}", 2),
+        (
+            f"village dashboard /villages/{village.code}/",
+            anonymous,
+            "anonymous",
+            f"/villages/{village.code}/",
+            4,
+        ),
+        (
+            f"commune page /communes/{commune.code}/",
+            anonymous,
+            "anonymous",
+            f"/communes/{commune.code}/",
+            4,
+        ),
+        (
+            "commune checklist /criteria/communes/<code>/",
+            as_official,
+            "official",
+            f"/criteria/communes/{commune.code}/",
+            4,
+        ),
+        (f"field list /field/ (leader, {households} hh)", as_leader, "leader", "/field/", 4),
+        ("field list /field/ (official, commune)", as_official, "official", "/field/", 4),
+        ("follow-up /field/followup/ (leader)", as_leader, "leader", "/field/followup/", 4),
+        ("official dashboard /dashboard/", as_official, "official", "/dashboard/", 4),
+        ("payments /payments/ (official)", as_official, "official", "/payments/", 4),
+        ("OCOP catalogue /ocop/", anonymous, "anonymous", "/ocop/", 4),
+        ("home /", anonymous, "anonymous", "/", 4),
+    ]
+    from django.core.cache import cache
+
+    for label, client, who, url, limit in pages:
+        status, value, queries, reference = measure(client, url)
+        if status != 200:
+            results.add(
+                label,
+                None,
+                reference,
+                target=f"<= {limit}x",
+                met=None,
+                queries=None,
+                status=status,
+                note=f"HTTP {status}: skipped",
+            )
+            continue
+        results.add(
+            label,
+            value,
+            reference,
+            target=f"<= {limit}x",
+            met=value <= limit * reference,
+            queries=queries,
+            ratio_to_layout=value / layouts[who],
+        )
+        if url.startswith(("/villages/", "/communes/")):
+            # Public pages may be cached: measure the cold path too (cache emptied each time).
+            def cold(client=client, url=url):
+                cache.clear()
+                client.get(url)
+
+            cache.clear()
+            with CaptureQueriesContext(connection) as ctx:
+                client.get(url)
+            queries = len(ctx.captured_queries)
+            value, _ = timed(cold, max(3, args.page_repeat // 3), warmup=0)
+            results.add(
+                "  same, cache cold",
+                value,
+                references[who],
+                queries=queries,
+                ratio_to_layout=value / layouts[who],
+            )
+    return {"commune": commune.code, "village": village.code, "households": households}
+
+
+WRK_SCRIPT = """
+local paths = {%(paths)s}
+local counter = 0
+request = function()
+  counter = counter + 1
+  -- one client address per request (many buyers); see bench/settings.py TRUSTED_PROXY_COUNT
+  local ip = string.format("10.%%d.%%d.%%d", math.random(0, 255), math.random(0, 255),
+                           math.random(1, 254))
+  return wrk.format("GET", paths[(counter %% #paths) + 1], {["X-Forwarded-For"] = ip})
+end
+done = function(summary, latency, requests)
+  io.write(string.format(
+    'WRKJSON {"requests": %%d, "duration_us": %%d, "connect": %%d, "read": %%d, "write": %%d, ' ..
+    '"status": %%d, "timeout": %%d, "p50_us": %%d, "p95_us": %%d, "p99_us": %%d}\\n',
+    summary.requests, summary.duration, summary.errors.connect, summary.errors.read,
+    summary.errors.write, summary.errors.status, summary.errors.timeout,
+    latency:percentile(50), latency:percentile(95), latency:percentile(99)))
+end
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def load(url_base: str, paths: list[str], seconds: int, connections: int) -> dict:
+    """requests/s, p95 and errors for `seconds` of GETs cycling through `paths`."""
+    if shutil.which("wrk"):
+        with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+            script.write(WRK_SCRIPT % {"paths": ", ".join(f'"{p}"' for p in paths)})
+        out = subprocess.run(
+            ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "-s", script.name, url_base],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        os.unlink(script.name)
+        line = next(x for x in out.stdout.splitlines() if x.startswith("WRKJSON "))
+        data = json.loads(line[len("WRKJSON ") :])
+        errors = sum(data[k] for k in ("connect", "read", "write", "status", "timeout"))
+        return {
+            "tool": "wrk",
+            "requests": data["requests"],
+            "rps": data["requests"] / (data["duration_us"] / 1e6),
+            "p50": data["p50_us"] / 1e6,
+            "p95": data["p95_us"] / 1e6,
+            "p99": data["p99_us"] / 1e6,
+            "errors": errors,
+        }
+    from bench.http_load import run_load
+
+    return {"tool": "python", **run_load(url_base, paths, seconds, connections)}
+
+
+def case_http(results: Results, communes, args) -> None:
+    from ocop.models import Stamp
+
+    serials = list(
+        Stamp.objects.filter(revoked=False, batch__status="ready", batch__revoked_at=None)
+        .order_by("pk")
+        .values_list("serial", flat=True)[:2000]
+    )
+    port = free_port()
+    server = subprocess.Popen(
+        [
+            PYTHON,
+            "-m",
+            "gunicorn",
+            "smartvillage.wsgi:application",
+            "--workers",
+            "2",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+            "--timeout",
+            "60",
+        ],
+        cwd=ROOT,
+        env=os.environ.copy(),
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.time() + 30
+        while True:
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=1):
+                    break
+            except OSError:
+                if time.time() > deadline or server.poll() is not None:
+                    fail("gunicorn did not start")
+                time.sleep(0.3)
+        from bench.http_load import run_load
+
+        run_load(base, ["/bench/trivial/", f"/s/{serials[0]}"], 2, 2)  # warm both workers
+        trivial = load(base, ["/bench/trivial/"], args.http_seconds, args.connections)
+        stamp = load(base, [f"/s/{s}" for s in serials], args.http_seconds, args.connections)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    results.add(
+        f"HTTP trivial view ({trivial['tool']}, 2 workers)",
+        trivial["rps"],
+        None,
+        unit="req/s",
+        p95=trivial["p95"],
+        errors=trivial["errors"],
+        requests=trivial["requests"],
+    )
+    ok = stamp["errors"] == 0 and stamp["rps"] >= 0.5 * trivial["rps"]
+    results.add(
+        f"HTTP stamp page, scan row each ({stamp['tool']})",
+        stamp["rps"],
+        trivial["rps"],
+        unit="req/s",
+        target=">= 0.5x, 0 errors",
+        met=ok,
+        p95=stamp["p95"],
+        errors=stamp["errors"],
+        requests=stamp["requests"],
+    )
+    print(
+        f"    p95 trivial {trivial['p95'] * 1000:.1f} ms, stamp {stamp['p95'] * 1000:.1f} ms; "
+        f"errors trivial {trivial['errors']}, stamp {stamp['errors']}; "
+        f"{stamp['requests']:,} scan rows written"
+    )
+
+
+def run_json(*argv: str) -> dict:
+    out = subprocess.run([PYTHON, *argv], cwd=ROOT, capture_output=True, text=True)
+    if out.returncode != 0:
+        print(out.stderr[-3000:], file=sys.stderr)
+        raise RuntimeError(f"{argv[0]} failed")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def case_import(results: Results, communes, args) -> None:
+    from villages.models import Village
+    from villages.scale import official_username
+
+    commune = communes[-1]
+    villages = list(
+        Village.objects.filter(commune=commune).order_by("number").values_list("code", flat=True)
+    )
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    path = RESULTS / "import-10000.xlsx"
+    script = str(BENCH / "excel_import.py")
+    made = run_json(
+        script,
+        "make",
+        str(path),
+        *sum((["--village", v] for v in villages), []),
+        "--households",
+        str(args.import_households),
+    )
+    reads = [run_json(script, "read", str(path)) for _ in range(3)]
+    reference = statistics.median(r["seconds"] for r in reads)
+    imported = run_json(script, "import", str(path), "--user", official_username(commune.code))
+    if not imported["ok"]:
+        print(f"    import refused the file: {imported['errors']}")
+    value = imported["seconds"]
+    results.add(
+        f"Excel import {made['households']:,} hh / {made['rows']:,} residents",
+        value,
+        reference,
+        target="<= 5x, < 90 s",
+        met=imported["ok"] and value <= 5 * reference and value < 90,
+        peak_mb=imported["peak_mb"],
+        reference_peak_mb=statistics.median(r["peak_mb"] for r in reads),
+        counts=imported["counts"],
+    )
+    results.add("  peak memory of the import process", imported["peak_mb"], None, unit="MB")
+    path.unlink(missing_ok=True)
+
+
+def case_stamps(results: Results, communes, args) -> None:
+    out = run_json(str(BENCH / "stamp_batch.py"), "--quantity", str(args.stamps))
+    results.add(
+        f"stamp batch {out['quantity']:,} (render: {out['status']})",
+        out["seconds"],
+        None,
+        target="",
+        met=None,
+    )
+    results.add(
+        "  peak memory of the render worker",
+        out["peak_mb"],
+        None,
+        unit="MB",
+        target="< 300 MB",
+        met=out["peak_mb"] < 300 and out["status"] == "ready",
+    )
+
+
+# --- Main ---------------------------------------------------------------------------------------
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database", default="smartvillage_bench")
+    parser.add_argument(
+        "--scale",
+        default="50x10x800",
+        help="communes x villages x households per village (default 50x10x800)",
+    )
+    parser.add_argument("--reseed", action="store_true", help="delete and regenerate the data")
+    parser.add_argument("--repeat", type=int, default=5, help="runs per roll-up case")
+    parser.add_argument("--page-repeat", type=int, default=21, help="requests per page")
+    parser.add_argument("--http-seconds", type=int, default=30)
+    parser.add_argument("--connections", type=int, default=4)
+    parser.add_argument("--import-households", type=int, default=10_000)
+    parser.add_argument("--stamps", type=int, default=10_000)
+    parser.add_argument("--only", default="", help="comma list: rollup,pages,http,import,stamps")
+    parser.add_argument("--no-redis", dest="redis", action="store_false")
+    args = parser.parse_args()
+    try:
+        n_communes, n_villages, n_households = (int(x) for x in args.scale.lower().split("x"))
+    except ValueError:
+        fail("--scale is communes x villages x households, e.g. 50x10x800")
+    only = {x.strip() for x in args.only.split(",") if x.strip()}
+    env = setup_environment(args)
+    started = time.perf_counter()
+    print(
+        f"bench: database {args.database}, cache {'redis db 13' if env['REDIS_URL'] else 'locmem'}"
+    )
+    manage("migrate", "--noinput", "-v", "0")
+    seed = None
+    import django
+
+    django.setup()
+    from households.models import Household, Resident
+
+    communes = scale_communes()
+    if args.reseed or not communes:
+        argv = [
+            "seed_scale",
+            "--communes",
+            str(n_communes),
+            "--villages-per-commune",
+            str(n_villages),
+            "--households-per-village",
+            str(n_households),
+            "--reset",
+        ]
+        t0 = time.perf_counter()
+        child = subprocess.run(
+            [PYTHON, str(ROOT / "manage.py"), *argv], cwd=ROOT, capture_output=True, text=True
+        )
+        print(child.stdout[-1500:])
+        if child.returncode:
+            print(child.stderr[-3000:], file=sys.stderr)
+            fail("seed_scale failed")
+        seed = {
+            "seconds": time.perf_counter() - t0,
+            "peak_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+        }
+        communes = scale_communes()
+    households = Household.objects.filter(village__commune__in=communes).count()
+    residents = Resident.objects.filter(household__village__commune__in=communes).count()
+    print(
+        f"data: {len(communes)} scale communes, {households:,} households, {residents:,} residents"
+    )
+    results = Results()
+    if seed:
+        results.add(
+            f"seed_scale {args.scale} ({households:,} hh)",
+            seed["seconds"],
+            None,
+            target="< 600 s, < 1 GB",
+            met=seed["seconds"] < 600 and seed["peak_mb"] < 1024,
+            peak_mb=seed["peak_mb"],
+        )
+        results.add("  peak memory of seed_scale", seed["peak_mb"], None, unit="MB")
+    print(
+        f"{'case':44} {'median':>12} {'reference':>12} {'ratio':>6} {'target':22} met  "
+        "queries  ratio to base.html page"
+    )
+    context = {}
+    if not only or "rollup" in only:
+        case_rollups(results, communes, args)
+    if not only or "pages" in only:
+        context = case_pages(results, communes, args)
+    if not only or "http" in only:
+        case_http(results, communes, args)
+    if not only or "import" in only:
+        case_import(results, communes, args)
+    if not only or "stamps" in only:
+        case_stamps(results, communes, args)
+    report = {
+        "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "machine": {
+            "cpus": os.cpu_count(),
+            "platform": platform.platform(),
+            "python": platform.python_version(),
+        },
+        "scale": {"communes": len(communes), "households": households, "residents": residents},
+        "context": context,
+        "seed": seed,
+        "cache": "redis" if env["REDIS_URL"] else "locmem",
+        "rows": results.rows,
+        "seconds": time.perf_counter() - started,
+    }
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    for name in (f"{stamp}.json", "latest.json"):
+        (RESULTS / name).write_text(json.dumps(report, indent=2, default=str))
+    missed = [r["case"] for r in results.rows if r["met"] is False]
+    print(
+        f"\nwritten bench/results/{stamp}.json in {report['seconds']:.0f} s; "
+        f"targets missed: {', '.join(missed) or 'none'}"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,22 @@
+"""Settings for the benchmarks: the project's settings plus a trivial reference view.
+
+- ROOT_URLCONF = bench.urls: every real URL, plus /bench/trivial/ (a tiny template rendered through
+  the same middleware and context processors), the reference every page is compared with.
+- Static files: plain StaticFilesStorage, so that no `collectstatic` manifest is needed (the
+  manifest lookup of production is one dict lookup per {% static %}; negligible here).
+"""
+
+from smartvillage.settings import *  # noqa: F403
+from smartvillage.settings import BASE_DIR, STORAGES, TEMPLATES
+
+ROOT_URLCONF = "bench.urls"
+TEMPLATES[0]["DIRS"] = [*TEMPLATES[0]["DIRS"], BASE_DIR / "bench" / "templates"]
+STORAGES = {
+    **STORAGES,
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+
+# The HTTP case models many buyers scanning from different networks: the load generator sends
+# X-Forwarded-For (one address per request), read as nginx would pass it in production. The
+# stamp page's per-client rate limit (core.ratelimit) stays on and is paid on every request.
+TRUSTED_PROXY_COUNT = 1
