@@ -30,7 +30,7 @@ from django.shortcuts import render
 logger = logging.getLogger(__name__)
 
 
-def client_ip(request) -> str:
+def client_ip(request) -> str | None:
     """The client's address: REMOTE_ADDR, or the one the trusted proxy saw (X-Forwarded-For)."""
     proxies = int(getattr(settings, "TRUSTED_PROXY_COUNT", 0) or 0)
     if proxies > 0:
@@ -41,13 +41,16 @@ def client_ip(request) -> str:
         ]
         if len(forwarded) >= proxies:
             return forwarded[-proxies]
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
+    # None when unknown (e.g. a login made by a test client): django-axes stores NULL then,
+    # where a made-up string would not fit PostgreSQL's inet column.
+    return request.META.get("REMOTE_ADDR") or None
 
 
 def client_key(request) -> str:
     """A keyed hash of the client address: counts per client without keeping the address."""
     key = hashlib.sha256(f"ratelimit:{settings.SECRET_KEY}".encode()).digest()
-    return hmac.new(key, client_ip(request).encode(), hashlib.sha256).hexdigest()[:24]
+    address = client_ip(request) or "unknown"
+    return hmac.new(key, address.encode(), hashlib.sha256).hexdigest()[:24]
 
 
 def limits(name: str, default_limit: int, default_window: int = 60) -> tuple[int, int]:

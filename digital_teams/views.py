@@ -7,6 +7,7 @@ import datetime
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import Http404, HttpRequest
 from django.shortcuts import redirect, render
@@ -298,15 +299,24 @@ def _followup_context(request: HttpRequest, *, mine: bool = False) -> dict:
         "topic_label": FollowUpTopic(topic).label,
         "topics": FollowUpTopic.choices,
         "rows": rows,
+        "n_households": len(rows),
         "n_residents": sum(len(r.residents) for r in rows),
         "resident_topic": topic != FollowUpTopic.DIGITAL_ADDRESS,
     }
+
+
+FOLLOWUP_PAGE_SIZE = 50
 
 
 @login_required
 def followup_list(request: HttpRequest):
     context = _followup_context(request)
     village, team = context["village"], context["team"]
+    # A page of households at a time keeps the page light on a phone (a village may have
+    # hundreds to follow up); the printable list keeps them all.
+    page = Paginator(context["rows"], FOLLOWUP_PAGE_SIZE).get_page(request.GET.get("page"))
+    context["page"] = page
+    context["rows"] = page.object_list
     may_manage = scope_for(request.user).may_manage_village(village)
     context.update(
         {

@@ -41,7 +41,7 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
-from django.db import connection, connections, models, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 from households import crypto
@@ -141,8 +141,9 @@ class Sink:
         self._queue: queue.Queue | None = None
         self._thread: threading.Thread | None = None
         self._error: BaseException | None = None
-        # threaded=False: COPY on the caller's connection (inside its transaction, e.g. tests).
-        self.threaded = threaded and self.pg
+        # Inside a transaction (e.g. a test) a second connection would not see the rows this one
+        # has not committed yet: COPY then runs on the caller's connection.
+        self.threaded = threaded and self.pg and not connection.in_atomic_block
         if self.threaded:
             self._queue = queue.Queue(maxsize=2)
             self._thread = threading.Thread(target=self._work, name="seed-scale-copy", daemon=True)
@@ -923,9 +924,4 @@ def seed_scale(options: Options, *, reset: bool = False, stdout=None) -> Stats:
     )
     for table, n in sorted(stats.rows.items()):
         stdout.write(f"  {table}: {n:,}\n")
-    close_thread_connections()
     return stats
-
-
-def close_thread_connections() -> None:
-    connections.close_all()

@@ -444,3 +444,21 @@ def test_dashboard_counts_assisted_work(
     # Officials open the same dashboard in the admin.
     admin_url = reverse("admin:digital_teams_digitalteam_dashboard", args=[team_a1.pk])
     assert login(official_a).get(admin_url).status_code == 200
+
+
+def test_followup_list_is_paginated_but_counts_everyone(login, leader_a1, team_a1, village_a1):
+    make_village(village_a1, 60)
+    client = login(leader_a1)
+    first = client.get(FOLLOWUP, {"topic": "vneid2"})
+    assert len(first.context["rows"]) == 50
+    assert first.context["n_households"] == 60
+    assert "1/2" in first.text and "page=2" in first.text
+    second = client.get(FOLLOWUP, {"topic": "vneid2", "page": 2})
+    assert len(second.context["rows"]) == 10
+    shown = {r.household.pk for r in first.context["rows"]} | {
+        r.household.pk for r in second.context["rows"]
+    }
+    assert len(shown) == 60
+    # The printable list keeps every household on paper.
+    printed = client.get("/field/followup/print/", {"topic": "vneid2"})
+    assert len(printed.context["rows"]) == 60
