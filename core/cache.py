@@ -58,3 +58,44 @@ class SafeRedisCache(RedisCache):
 
     def clear(self):
         return self._safe("clear", False, super().clear)
+
+
+def cache_public_page(*, version=None, timeout: int = 600):
+    """Cache a public page whole, for anonymous visitors only.
+
+    The key holds the path with its query string, the language and `version(request, **kwargs)`
+    (e.g. the id of the commune's latest roll-up, so a new roll-up shows at once). Logged-in
+    users, non-GET requests, pages carrying messages or setting cookies are never cached.
+    """
+    import hashlib
+    from functools import wraps
+
+    from django.contrib.messages import get_messages
+    from django.core.cache import cache
+    from django.http import HttpResponse
+    from django.utils.translation import get_language
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if request.method != "GET" or request.user.is_authenticated:
+                return view(request, *args, **kwargs)
+            if len(get_messages(request)):
+                return view(request, *args, **kwargs)
+            marker = version(request, **kwargs) if version is not None else ""
+            raw = f"{request.get_full_path()}|{get_language()}|{marker}"
+            key = "public-page:" + hashlib.sha256(raw.encode()).hexdigest()
+            hit = cache.get(key)
+            if hit is not None:
+                content, content_type = hit
+                return HttpResponse(content, content_type=content_type)
+            response = view(request, *args, **kwargs)
+            if hasattr(response, "render") and not response.is_rendered:
+                response.render()
+            if response.status_code == 200 and not response.cookies and not response.streaming:
+                cache.set(key, (response.content, response["Content-Type"]), timeout)
+            return response
+
+        return wrapper
+
+    return decorator

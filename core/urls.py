@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("after-login/", views.after_login, name="after_login"),
+    path("language/<str:code>/", views.switch_language, name="switch_language"),
     path("field/sw.js", views.field_service_worker, name="field_service_worker"),
     path("field/manifest.webmanifest", views.field_manifest, name="field_manifest"),
     path("field/outbox/", views.field_outbox, name="field_outbox"),

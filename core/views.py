@@ -5,15 +5,18 @@ import json
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db import connection
-from django.http import HttpRequest, JsonResponse
+from django.http import Http404, HttpRequest, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from core.access import scope_for
+from core.cache import cache_public_page
 from villages.models import Commune
 
 
+@cache_public_page(timeout=60)
 def home(request: HttpRequest):
     """Public home: the communes in the portal and their villages."""
     communes = (
@@ -34,6 +37,32 @@ def after_login(request: HttpRequest):
     if scope.is_team:
         return redirect("/field/")
     return redirect("core:home")
+
+
+@require_GET
+def switch_language(request: HttpRequest, code: str):
+    """Remember the chosen language in its cookie and go back to the page.
+
+    A link, not Django's POST-only set_language: pages then hold no CSRF token and public pages
+    can be cached whole. The worst a forged link can do is switch someone's language.
+    """
+    if code not in dict(settings.LANGUAGES):
+        raise Http404
+    target = request.GET.get("next", "/")
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = "/"
+    response = redirect(target)
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        code,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        path=settings.LANGUAGE_COOKIE_PATH,
+        samesite="Lax",
+        secure=request.is_secure(),
+    )
+    return response
 
 
 def check_database() -> str:

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.db.models import Max
+
 from villages.models import Commune, Village
 
 from . import indicators
@@ -141,3 +143,12 @@ def evidence_list(commune: Commune) -> list[ManualEvidence]:
         .select_related("criterion", "criterion__criteria_set", "village", "entered_by")
         .order_by("criterion__criteria_set__code", "criterion__order", "-entered_at")
     )
+
+
+def public_version_for_commune(request, code: str) -> int:
+    """Cache version of a commune's public pages: its latest roll-up run (0 if none)."""
+    return RollupRun.objects.filter(commune__code=code).aggregate(v=Max("id"))["v"] or 0
+
+
+def public_version_for_village(request, code: str) -> int:
+    return RollupRun.objects.filter(commune__villages__code=code).aggregate(v=Max("id"))["v"] or 0

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from core.access import get_for_user
+from core.cache import cache_public_page
 from villages.models import Commune, Village
 
 from . import indicators, selectors
@@ -246,6 +247,7 @@ def dossier_xlsx(request: HttpRequest, code: str):
 
 
 @require_GET
+@cache_public_page(version=selectors.public_version_for_commune)
 def commune_public(request: HttpRequest, code: str):
     """Public: statuses and figures only (no names, IDs, phones, birth dates or coordinates)."""
     commune = get_object_or_404(Commune, code=code)

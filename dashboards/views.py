@@ -25,6 +25,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from core.access import scope_for
+from core.cache import cache_public_page
+from criteria.selectors import public_version_for_village
 from villages.models import Village
 
 from . import selectors
@@ -49,6 +51,7 @@ def public_cache_key(village: Village, language: str) -> str:
 
 
 @require_GET
+@cache_public_page(version=public_version_for_village)
 def village_public(request: HttpRequest, code: str):
     """Public village dashboard: criteria, digital-citizen figures, team, assets, OCOP, payments."""
     village = selectors.village_for_public(code)

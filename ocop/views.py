@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from core.cache import cache_public_page
 from core.ratelimit import client_ip, rate_limited
 from villages.models import Commune
 
@@ -100,6 +101,7 @@ class CatalogueFilterForm(forms.Form):
 
 
 @require_GET
+@cache_public_page(timeout=60)
 def catalogue(request: HttpRequest) -> HttpResponse:
     """Public catalogue of OCOP products, filtered by group, stars and commune."""
     products = Product.objects.published().select_related("producer__village__commune")
@@ -127,6 +129,7 @@ def catalogue(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@cache_public_page(timeout=60)
 def product_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A product's public page: rating, certificate, producer's business contact, sales links."""
     product = get_object_or_404(

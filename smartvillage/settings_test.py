@@ -26,3 +26,6 @@ os.makedirs(STATIC_ROOT, exist_ok=True)  # noqa: F405
 CELERY_TASK_ALWAYS_EAGER = True
 # The stamp page's rate limit shares the cache between tests; its own tests set a limit.
 STAMP_RATE_LIMIT = 0
+# One in-process cache per test run, emptied before each test (tests/conftest.py): cached
+# public pages never leak from one test into another, and Redis keeps only the broker's data.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

@@ -140,3 +140,10 @@ def _shipped_catalogues(request):
         from django.apps import apps
 
         importlib.import_module("criteria.migrations.0002_shipped_catalogues").ship(apps, None)
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    from django.core.cache import cache
+
+    cache.clear()

@@ -31,7 +31,7 @@ def test_home_lists_communes_and_villages(client, village_a1, village_a2):
 
 def test_home_is_vietnamese_and_can_switch_to_english(client, village_a1):
     assert 'lang="vi"' in client.get("/").text
-    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    client.get(reverse("core:switch_language", args=["en"]), {"next": "/"})
     assert 'lang="en"' in client.get("/").text
 
 
@@ -88,3 +88,25 @@ def test_task_round_trips_through_the_real_worker(village_a1, settings):
     assert app.conf.task_always_eager is False
     result = ping.delay(village_a1.code)
     assert result.get(timeout=60) == {"pong": True, "village": "Thôn Một"}
+
+
+def test_language_switch_is_a_link_and_refuses_foreign_targets(client, village_a1):
+    page = client.get("/").text
+    assert "csrfmiddlewaretoken" not in page  # public pages hold no token: cacheable whole
+    response = client.get("/language/en/", {"next": "https://evil.example/"})
+    assert response.status_code == 302 and response.url == "/"
+    assert response.cookies["django_language"].value == "en"
+    assert client.get("/language/xx/").status_code == 404
+
+
+def test_public_pages_are_cached_for_anonymous_visitors_only(
+    client, official_a, village_a1, django_assert_num_queries
+):
+    client.get("/")
+    with django_assert_num_queries(0):
+        assert "Thôn Một" in client.get("/").text
+    # A change shows within the minute; logged-in users always get a fresh page.
+    client.force_login(official_a)
+    village_a1.name = "Thôn Đổi Tên"
+    village_a1.save()
+    assert "Thôn Đổi Tên" in client.get("/").text

@@ -10,7 +10,7 @@ from criteria.services import rollup_commune
 
 pytestmark = pytest.mark.django_db
 
-PUBLIC_BUDGET = 6
+PUBLIC_BUDGET = 7  # + the cache version (latest roll-up id) of the whole-page cache
 CACHED_BUDGET = 1
 OFFICIAL_BUDGET = 11
 

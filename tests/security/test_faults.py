@@ -104,12 +104,17 @@ def private_redis(settings):
 
 
 def _reset_pool(app) -> None:
+    from kombu import pools
+
     if app._pool is not None:
         app._pool.force_close_all()
     app._pool = None
     amqp = app.__dict__.get("amqp")
     if amqp is not None:
         amqp._producer_pool = None
+    # kombu keeps producer pools per broker URL in a global registry: drop those too, or the
+    # next send finds a pool closed above ("Acquire on closed pool").
+    pools.reset()
 
 
 def _messages(response) -> str:
@@ -341,6 +346,7 @@ def test_worker_killed_mid_batch_the_batch_completes_exactly(world, settings, tm
     )
     from ocop.tasks import render_stamp_batch
 
+    _reset_pool(app)  # earlier fault tests switched brokers: start from fresh connections
     worker = start()
     try:
         render_stamp_batch.apply_async(args=[batch.pk], queue=queue)

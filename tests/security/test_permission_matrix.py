@@ -48,6 +48,7 @@ MATRIX: dict[str, dict[str, dict[str, int]]] = {
     "core:field_manifest": {"get": PUBLIC},
     "core:field_outbox": {"get": PUBLIC},
     "core:field_offline": {"get": PUBLIC},
+    "core:switch_language": {"get": everyone(302)},
     # django
     "login": {"get": PUBLIC},
     "logout": {"get": everyone(405), "post": everyone(302)},
@@ -204,6 +205,7 @@ def url_for(name: str, a) -> str:
         "digital_teams:activity_detail": {"pk": a.activity.pk},
         "digital_teams:activity_undo": {"pk": a.activity.pk},
         "digital_teams:followup_visit": {"pk": a.household.pk},
+        "core:switch_language": {"code": "en"},
         "ocop:stamp_public": {"serial": a.stamp.serial},
         "ocop:product_detail": {"pk": a.product.pk},
         "criteria:commune_public": {"code": a.commune.code},
