@@ -110,3 +110,10 @@ def test_public_pages_are_cached_for_anonymous_visitors_only(
     village_a1.name = "Thôn Đổi Tên"
     village_a1.save()
     assert "Thôn Đổi Tên" in client.get("/").text
+
+
+def test_vietnamese_even_for_an_english_browser_until_english_is_chosen(client, village_a1):
+    page = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert 'lang="vi"' in page.text
+    client.get("/language/en/", {"next": "/"})
+    assert 'lang="en"' in client.get("/", HTTP_ACCEPT_LANGUAGE="vi").text
