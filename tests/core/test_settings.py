@@ -71,3 +71,10 @@ def test_bad_configuration_stops_with_one_sentence(env, sentence):
     assert sentence in result.stderr
     assert "Traceback" not in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_manage_py_defaults_to_the_development_profile_but_wsgi_does_not():
+    assert run_python(["manage.py", "check"]).returncode == 0
+    result = run_python(["-c", "import smartvillage.wsgi"])
+    assert result.returncode == 2
+    assert "SECRET_KEY must be set when DEBUG is off" in result.stderr
