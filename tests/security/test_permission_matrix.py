@@ -37,6 +37,13 @@ def everyone(status):
 
 
 PUBLIC = everyone(200)
+
+
+def post_only(post):
+    """A POST-only view: GET answers 405 once logged in (login first for anonymous)."""
+    return {"get": _row(LOGIN, 405, 405, 405, 405, 405), "post": post}
+
+
 # Field pages: anonymous -> login; people without any scope -> 403; foreign objects -> 404.
 # (url name) -> {"get": row, "post": row} ("post" only for POST-only views: GET answers 405).
 MATRIX: dict[str, dict[str, dict[str, int]]] = {
@@ -63,54 +70,35 @@ MATRIX: dict[str, dict[str, dict[str, int]]] = {
     "households:household_create": {"get": _row(LOGIN, 200, 200, 200, 200, 200)},
     "households:household_detail": {"get": _row(LOGIN, 200, 404, 200, 200, 404)},
     "households:household_update": {"get": _row(LOGIN, 200, 404, 200, 200, 404)},
-    "households:household_delete": {
-        "get": _row(LOGIN, 405, 405, 405, 405, 405),
-        "post": _row(LOGIN, 302, 404, 302, 403, 404),
-    },
+    "households:household_delete": post_only(_row(LOGIN, 302, 404, 302, 403, 404)),
     "households:resident_create": {"get": _row(LOGIN, 200, 404, 200, 200, 404)},
     "households:address_edit": {"get": _row(LOGIN, 200, 404, 200, 200, 404)},
     "households:resident_update": {"get": _row(LOGIN, 200, 404, 200, 200, 404)},
-    "households:resident_delete": {
-        "get": _row(LOGIN, 405, 405, 405, 405, 405),
-        "post": _row(LOGIN, 302, 404, 302, 403, 404),
-    },
+    "households:resident_delete": post_only(_row(LOGIN, 302, 404, 302, 403, 404)),
     "households:asset_list": {"get": _row(LOGIN, 200, 200, 200, 200, 200)},
     "households:asset_create": {"get": _row(LOGIN, 200, 200, 200, 403, 200)},
     "households:asset_update": {"get": _row(LOGIN, 200, 404, 200, 403, 404)},
-    "households:asset_delete": {
-        "get": _row(LOGIN, 405, 405, 405, 405, 405),
-        "post": _row(LOGIN, 302, 404, 302, 403, 404),
-    },
+    "households:asset_delete": post_only(_row(LOGIN, 302, 404, 302, 403, 404)),
     "households:import_start": {"get": _row(LOGIN, 200, 200, 200, 403, 200)},
     "households:import_template": {"get": _row(LOGIN, 200, 200, 200, 403, 200)},
     "households:import_detail": {"get": _row(LOGIN, 200, 404, 200, 403, 404)},
-    "households:import_confirm": {
-        "get": _row(LOGIN, 405, 405, 405, 405, 405),
-        "post": _row(LOGIN, 302, 404, 302, 403, 404),
-    },
+    "households:import_confirm": post_only(_row(LOGIN, 302, 404, 302, 403, 404)),
     # digital teams
     "digital_teams:team_detail": {"get": _row(LOGIN, 200, 404, 200, 200, 404)},
     "digital_teams:team_edit": {"get": _row(LOGIN, 200, 404, 200, 403, 404)},
     "digital_teams:team_dashboard": {"get": _row(LOGIN, 200, 404, 200, 200, 404)},
     "digital_teams:teammember_create": {"get": _row(LOGIN, 200, 404, 200, 403, 404)},
     "digital_teams:teammember_update": {"get": _row(LOGIN, 200, 404, 200, 403, 404)},
-    "digital_teams:teammember_deactivate": {
-        "get": _row(LOGIN, 405, 405, 405, 405, 405),
-        "post": _row(LOGIN, 302, 404, 302, 403, 404),
-    },
+    "digital_teams:teammember_deactivate": post_only(_row(LOGIN, 302, 404, 302, 403, 404)),
     "digital_teams:activity_create": {"get": _row(LOGIN, 200, 404, 200, 200, 404)},
     "digital_teams:activity_detail": {"get": _row(LOGIN, 200, 404, 200, 200, 404)},
-    "digital_teams:activity_undo": {
-        "get": _row(LOGIN, 405, 405, 405, 405, 405),
-        "post": _row(LOGIN, 302, 404, 302, 403, 404),  # the recorder or a manager undoes
-    },
+    "digital_teams:activity_undo": post_only(
+        _row(LOGIN, 302, 404, 302, 403, 404)
+    ),  # the recorder or a manager undoes
     "digital_teams:followup_list": {"get": _row(LOGIN, 200, 404, 200, 200, 404)},
     "digital_teams:followup_mine": {"get": _row(LOGIN, 200, 200, 200, 200, 200)},
     "digital_teams:followup_print": {"get": _row(LOGIN, 200, 404, 200, 200, 404)},
-    "digital_teams:followup_assign": {
-        "get": _row(LOGIN, 405, 405, 405, 405, 405),
-        "post": _row(LOGIN, 302, 404, 302, 403, 404),
-    },
+    "digital_teams:followup_assign": post_only(_row(LOGIN, 302, 404, 302, 403, 404)),
     "digital_teams:followup_visit": {"get": _row(LOGIN, 200, 404, 200, 200, 404)},
     # payments (officials only)
     "payments:overview": {"get": _row(LOGIN, 200, 200, 403, 403, 403)},
@@ -130,10 +118,7 @@ MATRIX: dict[str, dict[str, dict[str, int]]] = {
     # criteria
     "criteria:commune_public": {"get": PUBLIC},
     "criteria:commune_checklist": {"get": _row(LOGIN, 200, 404, 404, 404, 404)},
-    "criteria:rollup_now": {
-        "get": _row(LOGIN, 405, 405, 405, 405, 405),
-        "post": _row(LOGIN, 302, 404, 404, 404, 404),
-    },
+    "criteria:rollup_now": post_only(_row(LOGIN, 302, 404, 404, 404, 404)),
     "criteria:dossier_print": {"get": _row(LOGIN, 200, 404, 404, 404, 404)},
     "criteria:dossier_xlsx": {"get": _row(LOGIN, 200, 404, 404, 404, 404)},
     "criteria:evidence_create": {"get": _row(LOGIN, 200, 404, 404, 404, 404)},
