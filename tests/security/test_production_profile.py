@@ -46,10 +46,22 @@ def test_security_headers_and_cookies_with_debug_off_and_https(tmp_path):
         "SITE_URL": "https://thon.example.vn",
         "ALLOWED_HOSTS": "thon.example.vn",
         "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        # The manifest storage needs collected files: build them here, never rely on a
+        # staticfiles/ folder some earlier command happened to leave in the tree.
+        "STATIC_ROOT": str(tmp_path / "static"),
         "USE_HTTPS": "",
     }
     env.pop("USE_HTTPS")
     env.pop("REDIS_URL", None)
+    collect = subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert collect.returncode == 0, collect.stderr[-2000:]
+    assert (tmp_path / "static" / "staticfiles.json").exists()
     out = subprocess.run(
         [sys.executable, "-c", PROBE], cwd=ROOT, env=env, capture_output=True, text=True
     )
