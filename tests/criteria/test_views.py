@@ -172,6 +172,15 @@ def test_evidence_refused_outside_scope_or_for_computed_criteria(
     )
 
 
+def test_evidence_page_lists_evidence_with_no_author(data, commune_a, model_set, official_a, login):
+    """Evidence imported or left by a deleted user has no entered_by: the page still opens."""
+    advanced = model_set.criteria.get(code="1")
+    ManualEvidence.objects.create(criterion=advanced, commune=commune_a, value=1, reference="7/QĐ")
+    url = reverse("criteria:evidence_create", args=[commune_a.code, advanced.pk])
+    page = login(official_a).get(url)
+    assert page.status_code == 200 and "7/QĐ" in page.content.decode()
+
+
 def test_dossier_excel_and_print_in_vietnamese(data, commune_a, official_a, official_b, login):
     response = login(official_a).get(reverse("criteria:dossier_xlsx", args=[commune_a.code]))
     assert response.status_code == 200
