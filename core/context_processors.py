@@ -1,4 +1,14 @@
+from django.utils.functional import SimpleLazyObject
+
 from core.access import scope_for
+
+
+def _team_villages(scope):
+    if not scope.team_village_ids:
+        return []
+    from villages.models import Village
+
+    return list(Village.objects.filter(pk__in=scope.team_village_ids).order_by("code"))
 
 
 def portal(request):
@@ -8,4 +18,6 @@ def portal(request):
     return {
         "nav_is_official": scope.is_official and bool(user and user.is_staff),
         "nav_is_team": scope.is_team,
+        # A leader's or member's own villages (map, checklist); read only when the menu renders.
+        "nav_team_villages": SimpleLazyObject(lambda: _team_villages(scope)),
     }
