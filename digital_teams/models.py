@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.access import ScopedQuerySet
+from core.fields import DerivedKeyField, NormalisedCharField, NormalisedTextField
 from households.models import Household, Resident
 from villages.models import Village
 
@@ -44,10 +45,10 @@ class DigitalTeam(models.Model):
     village = models.OneToOneField(
         Village, on_delete=models.PROTECT, related_name="digital_team", verbose_name=_("village")
     )
-    decision_number = models.CharField(_("decision number"), max_length=40)
+    decision_number = NormalisedCharField(_("decision number"), max_length=40)
     decision_date = models.DateField(_("decision date"))
     founded_on = models.DateField(_("founded on"))
-    note = models.TextField(_("note"), blank=True)
+    note = NormalisedTextField(_("note"), blank=True)
 
     objects = DigitalTeamQuerySet.as_manager()
 
@@ -99,7 +100,8 @@ class TeamMember(models.Model):
         related_name="team_members",
         verbose_name=_("portal account"),
     )
-    full_name = models.CharField(_("full name"), max_length=120)
+    full_name = NormalisedCharField(_("full name"), max_length=120)
+    search_key = DerivedKeyField(max_length=120, sources=["full_name"])
     role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.MEMBER)
     position = models.CharField(
         _("position"), max_length=30, choices=Position.choices, default=Position.OTHER
@@ -198,7 +200,7 @@ class SupportActivity(models.Model):
         default=0,
         help_text=_("For group sessions and campaign days: how many people came."),
     )
-    notes = models.TextField(_("notes"), blank=True)
+    notes = NormalisedTextField(_("notes"), blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

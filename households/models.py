@@ -9,6 +9,12 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from core.access import ScopedQuerySet
+from core.fields import (
+    DerivedKeyField,
+    NormalisedCharField,
+    NormalisedCodeField,
+    NormalisedTextField,
+)
 from villages.models import Village
 
 from . import crypto
@@ -27,24 +33,31 @@ class Household(models.Model):
     village = models.ForeignKey(
         Village, on_delete=models.PROTECT, related_name="households", verbose_name=_("village")
     )
-    number = models.CharField(_("household number"), max_length=20)
-    house_no = models.CharField(_("house number"), max_length=30, blank=True)
-    lane = models.CharField(_("lane / hamlet (xóm)"), max_length=120, blank=True)
+    number = NormalisedCodeField(_("household number"), max_length=20)
+    house_no = NormalisedCodeField(_("house number"), max_length=30, blank=True)
+    lane = NormalisedCharField(_("lane / hamlet (xóm)"), max_length=120, blank=True)
     # Normalised as 0xxxxxxxxx (10 digits mobile, 10-11 digits landline); see households.validators.
     phone = models.CharField(_("phone"), max_length=11, blank=True)
     has_fibre = models.BooleanField(_("fibre internet (FTTH)"), default=False)
     has_4g = models.BooleanField(_("4G/5G coverage"), default=False)
-    note = models.TextField(_("note"), blank=True)
+    note = NormalisedTextField(_("note"), blank=True)
+    # Derived on every write (core.fields): "12A" sorts after 12, "100" after 99; and the folded
+    # text people search by (docs/decisions.md "Accent-insensitive search").
+    number_sort = DerivedKeyField(max_length=60, sources=["number"], kind="natural")
+    search_key = DerivedKeyField(max_length=200, sources=["number", "house_no", "lane"])
     # Optimistic locking: a save that carries an older version is refused (concurrent edits).
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
-    history = HistoricalRecords(excluded_fields=["version"])
+    history = HistoricalRecords(excluded_fields=["version", "number_sort", "search_key"])
     objects = HouseholdQuerySet.as_manager()
 
     class Meta:
-        ordering = ["village", "number"]
+        ordering = ["village", "number_sort", "number"]
+        indexes = [
+            models.Index(fields=["village", "number_sort"], name="household_village_sort"),
+        ]
         verbose_name = _("household")
         verbose_name_plural = _("households")
         constraints = [
@@ -116,7 +129,9 @@ class Resident(models.Model):
     household = models.ForeignKey(
         Household, on_delete=models.CASCADE, related_name="residents", verbose_name=_("household")
     )
-    full_name = models.CharField(_("full name"), max_length=120)
+    full_name = NormalisedCharField(_("full name"), max_length=120)
+    # fold(full_name): accent- and case-insensitive search and the duplicate check.
+    search_key = DerivedKeyField(max_length=120, sources=["full_name"])
     # The 12-digit personal ID number is encrypted at rest (docs/decisions.md). The digest (keyed
     # HMAC) enforces uniqueness; the masked form (022******345) is what lists show; the tail (last
     # 3 digits) lets a team search "ID ends with".
@@ -160,6 +175,7 @@ class Resident(models.Model):
             "id_number_encrypted",
             "legacy_id_encrypted",
             "id_number_digest",
+            "search_key",
         ]
     )
     objects = ResidentQuerySet.as_manager()
@@ -169,7 +185,11 @@ class Resident(models.Model):
         verbose_name = _("resident")
         verbose_name_plural = _("residents")
         permissions = [("export_full_id", _("Can export full ID numbers (recorded)"))]
-        indexes = [models.Index(fields=["status", "birth_date"], name="resident_status_birth")]
+        indexes = [
+            models.Index(fields=["status", "birth_date"], name="resident_status_birth"),
+            # The duplicate check: same folded name and birth date.
+            models.Index(fields=["search_key", "birth_date"], name="resident_name_birth"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["id_number_digest"],
@@ -237,10 +257,10 @@ class DigitalAddress(models.Model):
         verbose_name=_("household"),
     )
     # Opaque: a Vpostcode today, the 12-digit location identifier when it exists.
-    location_code = models.CharField(
+    location_code = NormalisedCodeField(
         _("location code"), max_length=40, null=True, blank=True, unique=True
     )
-    postcode = models.CharField(_("postcode"), max_length=5, blank=True)
+    postcode = NormalisedCodeField(_("postcode"), max_length=5, blank=True)
     latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6)
     longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6)
     source = models.CharField(_("source"), max_length=10, choices=Source.choices)

@@ -13,6 +13,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.text import ascii_digits
+
 # Birth-registration province codes of the 12-digit personal ID number (digits 1-3): the 63
 # provinces before the 2025 mergers (Circular 07/2016/TT-BCA, DOMAIN.md 5.1). Numbers already
 # issued keep these codes after the mergers.
@@ -36,12 +38,13 @@ PROVINCE_CODES: dict[str, str] = {
 }  # fmt: skip
 
 MAX_AGE_YEARS = 120
-_DIGITS_RE = re.compile(r"^\d+$")
+# ASCII only: Python's \d also matches Arabic-Indic and full-width digits (folded first).
+_DIGITS_RE = re.compile(r"^[0-9]+$")
 
 
 def clean_digits(value: str | None) -> str:
-    """Strip the spaces and dots people type inside long numbers."""
-    return re.sub(r"[\s.\-]", "", str(value or ""))
+    """Digits folded to ASCII (core.text), without the spaces and dots typed inside numbers."""
+    return re.sub(r"[\s.\-]", "", ascii_digits(value))
 
 
 def id_century_sex(digit: int) -> tuple[int, str]:
@@ -115,7 +118,7 @@ def normalise_phone(value: str | None) -> str:
     Accepts +84 / 84 / 0 prefixes, spaces, dots, dashes and brackets. Mobiles have 10 digits
     (03, 05, 07, 08, 09); landlines 11 digits (02x area code + 8 digits).
     """
-    raw = str(value or "").strip()
+    raw = ascii_digits(value)
     if not raw:
         return ""
     digits = re.sub(r"[\s.\-()]", "", raw)

@@ -16,6 +16,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.access import ScopedQuerySet
+from core.fields import (
+    DerivedKeyField,
+    NormalisedCharField,
+    NormalisedCodeField,
+    NormalisedTextField,
+)
 from villages.models import Village
 
 # --- Serials -------------------------------------------------------------------------------
@@ -136,9 +142,10 @@ class Producer(models.Model):
         ENTERPRISE = "enterprise", _("Enterprise")
 
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
-    name = models.CharField(_("name"), max_length=200)
-    representative = models.CharField(_("representative"), max_length=120, blank=True)
-    business_registration_number = models.CharField(
+    name = NormalisedCharField(_("name"), max_length=200)
+    representative = NormalisedCharField(_("representative"), max_length=120, blank=True)
+    search_key = DerivedKeyField(max_length=330, sources=["name", "representative"])
+    business_registration_number = NormalisedCodeField(
         _("business registration number"), max_length=30, blank=True
     )
     village = models.ForeignKey(
@@ -150,7 +157,7 @@ class Producer(models.Model):
         blank=True,
         validators=[RegexValidator(r"^\+?[0-9 .]{8,15}$", _("Enter a valid phone number."))],
     )
-    address = models.CharField(_("business address"), max_length=255, blank=True)
+    address = NormalisedCharField(_("business address"), max_length=255, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -230,7 +237,8 @@ class Product(models.Model):
     producer = models.ForeignKey(
         Producer, on_delete=models.PROTECT, related_name="products", verbose_name=_("producer")
     )
-    name = models.CharField(_("name"), max_length=200)
+    name = NormalisedCharField(_("name"), max_length=200)
+    search_key = DerivedKeyField(max_length=200, sources=["name"])
     group = models.CharField(_("product group"), max_length=20, choices=ProductGroup.choices)
     subgroup = models.CharField(
         _("sub-group"),
@@ -245,7 +253,7 @@ class Product(models.Model):
     )
     # Derived from the score in save(); a check constraint keeps them in agreement.
     stars = models.PositiveSmallIntegerField(_("stars"), editable=False, default=0)
-    certificate_number = models.CharField(_("certificate number"), max_length=60, blank=True)
+    certificate_number = NormalisedCodeField(_("certificate number"), max_length=60, blank=True)
     certificate_issued_on = models.DateField(_("certificate issued on"), null=True, blank=True)
     certificate_expires_on = models.DateField(
         _("certificate expires on"),
@@ -253,8 +261,10 @@ class Product(models.Model):
         blank=True,
         help_text=_("Empty: 36 months after the issue date."),
     )
-    gtin = models.CharField(_("GTIN-13"), max_length=13, blank=True, validators=[validate_gtin13])
-    description = models.TextField(_("description"), blank=True)
+    gtin = NormalisedCodeField(
+        _("GTIN-13"), max_length=13, blank=True, validators=[validate_gtin13]
+    )
+    description = NormalisedTextField(_("description"), blank=True)
     sales_links = models.TextField(
         _("where to buy online"),
         blank=True,
@@ -373,7 +383,7 @@ class StampBatch(models.Model):
     product = models.ForeignKey(
         Product, on_delete=models.PROTECT, related_name="batches", verbose_name=_("product")
     )
-    lot_code = models.CharField(_("lot code"), max_length=40, validators=[lot_code_validator])
+    lot_code = NormalisedCodeField(_("lot code"), max_length=40, validators=[lot_code_validator])
     produced_on = models.DateField(_("production date"))
     best_before = models.DateField(_("best before"), null=True, blank=True)
     quantity = models.PositiveIntegerField(

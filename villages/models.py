@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from core.access import ScopedQuerySet
+from core.fields import DerivedKeyField, NormalisedCharField, NormalisedTextField
 
 commune_code_validator = RegexValidator(
     r"^\d{5}$", _("A commune code has exactly 5 digits (zero-padded), e.g. 06913.")
@@ -63,8 +64,9 @@ class Village(models.Model):
     )
     number = models.PositiveSmallIntegerField(_("number"))
     code = models.CharField(_("code"), max_length=8, unique=True, editable=False)
-    name = models.CharField(_("name"), max_length=120)
-    former_name = models.CharField(_("former name"), max_length=200, blank=True)
+    name = NormalisedCharField(_("name"), max_length=120)
+    former_name = NormalisedCharField(_("former name"), max_length=200, blank=True)
+    search_key = DerivedKeyField(max_length=200, sources=["name", "former_name"])
 
     objects = VillageQuerySet.as_manager()
 
@@ -194,7 +196,7 @@ class VillageAsset(models.Model):
         Village, on_delete=models.PROTECT, related_name="assets", verbose_name=_("village")
     )
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices, db_index=True)
-    name = models.CharField(_("name / location"), max_length=150)
+    name = NormalisedCharField(_("name / location"), max_length=150)
     at_cultural_house = models.BooleanField(_("at the cultural house"), default=False)
     owner = models.CharField(
         _("owner"), max_length=10, choices=Owner.choices, default=Owner.COMMUNE
@@ -218,7 +220,7 @@ class VillageAsset(models.Model):
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.WORKING
     )
-    note = models.TextField(_("note"), blank=True)
+    note = NormalisedTextField(_("note"), blank=True)
 
     objects = VillageAssetQuerySet.as_manager()
 
