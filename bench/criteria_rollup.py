@@ -33,7 +33,7 @@ from django.db.models import Count  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from criteria.indicators import months_before, years_before  # noqa: E402
+from core.dates import month_start, years_before  # noqa: E402
 from criteria.services import rollup_commune  # noqa: E402
 from villages.models import Commune  # noqa: E402
 
@@ -107,7 +107,7 @@ def hand_written(commune: Commune, on: dt.date) -> int:
         "adult": years_before(on, 18),
         "teen": years_before(on, 14),
         "since": on - dt.timedelta(days=90),
-        "since_month": months_before(on, 12),
+        "since_month": month_start(on, -12),
     }
     rows = 0
     with connection.cursor() as cursor:

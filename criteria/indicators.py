@@ -16,9 +16,12 @@ grouped query (a commune roll-up is then one query per indicator), or None when 
 is not installed yet ("no data", never a made-up value). A commune-level function receives the
 commune and returns one Result.
 
-Rules shared by every indicator (DOMAIN.md §2): residents count only while their status is
-"present"; adult = 18+ on the assessment date `on` (the 18th birthday on `on` counts), VNeID
-eligibility = 14+; an empty denominator gives value None ("no data").
+Rules shared by every indicator (DOMAIN.md §2): who counts is defined once, in
+households.populations (residents living here, aged 18+ or 14+ on the assessment date `on`, ages
+in full years by core.dates); an indicator about residents names its step there once
+(`step=...`), and its value, its gap list and the teams' follow-up list all come from that step.
+An empty denominator gives value None ("no data"). Indicators whose source is an app above this
+one register themselves from that app (payments/indicators.py).
 """
 
 from __future__ import annotations
@@ -29,22 +32,22 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.apps import apps
 from django.core.exceptions import FieldError
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from households.models import DigitalAddress, Household, Resident  # noqa: F401
+from core.dates import month_start, years_before  # noqa: F401 (years_before: bench, tests)
+from digital_teams.models import DigitalTeam
+from households.models import Household
+from households.populations import EPAYMENT, SMARTPHONE, VNEID_LEVEL2, Step
+from ocop.models import Product, StampBatch
 from villages.models import Commune, Village, VillageAsset
 
 logger = logging.getLogger(__name__)
 
 HUNDRED = Decimal(100)
 CENT = Decimal("0.01")
-ADULT_AGE = 18
-VNEID_AGE = 14
 TEAM_ACTIVE_DAYS = 90
-CASHLESS_MAX_AGE_MONTHS = 12
 
 
 @dataclass(frozen=True)
@@ -99,6 +102,8 @@ class Indicator:
     gap_kind: str = ""  # residents | households | assets | products
     # Topic of the digital teams' follow-up list (/field/followup/?topic=..., FollowUpTopic).
     followup_topic: str = ""
+    # Residents' indicators: the population and the condition (households.populations).
+    step: Step | None = None
     _gap: Callable | None = field(default=None, repr=False)
     _commune: Callable | None = field(default=None, repr=False)
 
@@ -186,6 +191,7 @@ def indicator(
     noun: str = "",
     gap_kind: str = "",
     followup_topic: str = "",
+    step: Step | None = None,
 ) -> Callable[[Callable], Indicator]:
     """Register a function under `key` (see the module docstring)."""
 
@@ -202,7 +208,8 @@ def indicator(
             empty=empty,
             noun=noun,
             gap_kind=gap_kind,
-            followup_topic=followup_topic,
+            followup_topic=followup_topic or (step.key if step else ""),
+            step=step,
         )
         REGISTRY[key] = item
         return item
@@ -221,24 +228,6 @@ def choices() -> list[tuple[str, str]]:
 # --- Helpers --------------------------------------------------------------------------------------
 
 
-def years_before(on: dt.date, years: int) -> dt.date:
-    """The latest birth date of a person who is `years` old on `on` (29 Feb -> 28 Feb)."""
-    try:
-        return on.replace(year=on.year - years)
-    except ValueError:
-        return on.replace(year=on.year - years, day=28)
-
-
-def months_before(on: dt.date, months: int) -> dt.date:
-    index = on.year * 12 + (on.month - 1) - months
-    return dt.date(index // 12, index % 12 + 1, 1)
-
-
-def optional_model(label: str):
-    """A model of an app that may not be built yet: LookupError is caught by the registry."""
-    return apps.get_model(label)
-
-
 def ratio_by_village(queryset: QuerySet, village_path: str, good: Q) -> dict[int, Result]:
     """{village_id: ratio} with one GROUP BY query: good rows / all rows, per village."""
     rows = (
@@ -255,17 +244,15 @@ def _scope_filter(scope: Village | Commune, village_path: str) -> Q:
     return Q(**{f"{village_path.removesuffix('_id')}__commune_id": scope.pk})
 
 
-def present_residents(on: dt.date, *, min_age: int) -> QuerySet:
-    cutoff = years_before(on, min_age)
-    return Resident.objects.filter(status=Resident.Status.PRESENT, birth_date__lte=cutoff)
-
-
-def residents_of(scope, *, on: dt.date, min_age: int) -> QuerySet:
+def residents_of(scope, *, on: dt.date, step: Step) -> QuerySet:
+    """The residents of `scope` who should have taken `step` and have not (a gap list)."""
     return (
-        present_residents(on, min_age=min_age)
+        step.missing(on)
         .filter(_scope_filter(scope, "household__village_id"))
         .select_related("household", "household__village")
-        .order_by("household__village__number", "household__number", "id")
+        .order_by(
+            "household__village__number", "household__number_sort", "household__number", "id"
+        )
     )
 
 
@@ -273,7 +260,7 @@ def households_of(scope) -> QuerySet:
     return (
         Household.objects.filter(_scope_filter(scope, "village_id"))
         .select_related("village")
-        .order_by("village__number", "number")
+        .order_by("village__number", "number_sort", "number")
     )
 
 
@@ -412,78 +399,65 @@ cameras_connected_share.gap_rows(_cameras_gap)
 # --- Digital citizens -----------------------------------------------------------------------------
 
 
-def _residents_ratio(village_ids, on, *, min_age: int, good: Q):
+def _residents_ratio(village_ids, on, step: Step) -> dict[int, Result]:
     return ratio_by_village(
-        present_residents(on, min_age=min_age).filter(household__village_id__in=village_ids),
+        step.eligible(on).filter(household__village_id__in=village_ids),
         "household__village_id",
-        good,
+        step.done_q(),
     )
 
 
-@indicator(
+def resident_indicator(key: str, step: Step, **options) -> Indicator:
+    """Register an indicator "residents of `step`'s population who took the step ÷ all of
+    them", with its gap (who has not) and its follow-up topic, from the one `step`."""
+
+    def compute(village_ids, *, on):
+        return _residents_ratio(village_ids, on, step)
+
+    register = indicator(
+        key, level="village", unit="percent", gap_kind="residents", step=step, **options
+    )
+    item = register(compute)
+
+    @item.gap_rows
+    def _gap(scope, *, on):
+        return residents_of(scope, on=on, step=step)
+
+    return item
+
+
+adults_smartphone = resident_indicator(
     "adults_smartphone",
-    level="village",
-    unit="percent",
+    SMARTPHONE,
     label=_("Adults with a smartphone"),
     definition=_(
         "Residents living in the village (status present) aged 18 or more on the assessment date "
         "who have a smartphone ÷ all such adults. Source: household registry."
     ),
     noun=_("adults with a smartphone"),
-    gap_kind="residents",
-    followup_topic="smartphone",
 )
-def adults_smartphone(village_ids, *, on):
-    return _residents_ratio(village_ids, on, min_age=ADULT_AGE, good=Q(has_smartphone=True))
 
-
-@adults_smartphone.gap_rows
-def _adults_smartphone_gap(scope, *, on):
-    return residents_of(scope, on=on, min_age=ADULT_AGE).filter(has_smartphone=False)
-
-
-@indicator(
+vneid_level2 = resident_indicator(
     "vneid_level2",
-    level="village",
-    unit="percent",
+    VNEID_LEVEL2,
     label=_("Residents 14+ with VNeID level 2"),
     definition=_(
         "Residents living in the village aged 14 or more on the assessment date whose VNeID "
         "account is level 2 ÷ all such residents. Source: household registry."
     ),
     noun=_("residents 14+ with VNeID level 2"),
-    gap_kind="residents",
-    followup_topic="vneid2",
 )
-def vneid_level2(village_ids, *, on):
-    return _residents_ratio(village_ids, on, min_age=VNEID_AGE, good=Q(vneid_level=2))
 
-
-@vneid_level2.gap_rows
-def _vneid_gap(scope, *, on):
-    return residents_of(scope, on=on, min_age=VNEID_AGE).exclude(vneid_level=2)
-
-
-@indicator(
+adults_epayment = resident_indicator(
     "adults_epayment",
-    level="village",
-    unit="percent",
+    EPAYMENT,
     label=_("Adults with an e-payment account"),
     definition=_(
         "Residents living in the village aged 18 or more on the assessment date with an e-payment "
         "account ÷ all such adults. Source: household registry."
     ),
     noun=_("adults with an e-payment account"),
-    gap_kind="residents",
-    followup_topic="epayment",
 )
-def adults_epayment(village_ids, *, on):
-    return _residents_ratio(village_ids, on, min_age=ADULT_AGE, good=Q(has_epayment=True))
-
-
-@adults_epayment.gap_rows
-def _epayment_gap(scope, *, on):
-    return residents_of(scope, on=on, min_age=ADULT_AGE).filter(has_epayment=False)
 
 
 @indicator(
@@ -528,7 +502,6 @@ def _digital_address_gap(scope, *, on):
     empty=Result.flag(False, 0),
 )
 def digital_team_active(village_ids, *, on):
-    DigitalTeam = optional_model("digital_teams.DigitalTeam")
     since = on - dt.timedelta(days=TEAM_ACTIVE_DAYS)
     rows = (
         DigitalTeam.objects.filter(village_id__in=village_ids, founded_on__lte=on)
@@ -556,7 +529,6 @@ def _certificate_valid(on):
 
 
 def _ready_batches():
-    StampBatch = optional_model("ocop.StampBatch")
     return StampBatch.objects.filter(
         product_id=OuterRef("pk"), status="ready", revoked_at__isnull=True
     )
@@ -577,7 +549,6 @@ def _ready_batches():
     gap_kind="products",
 )
 def ocop_products_estamp(village_ids, *, on):
-    Product = optional_model("ocop.Product")
     ready = _ready_batches()
     rows = (
         Product.objects.filter(producer__village_id__in=village_ids, stars__gte=OCOP_MIN_STARS)
@@ -591,7 +562,6 @@ def ocop_products_estamp(village_ids, *, on):
 
 @ocop_products_estamp.gap_rows
 def _ocop_gap(scope, *, on):
-    Product = optional_model("ocop.Product")
     return (
         Product.objects.filter(
             _scope_filter(scope, "producer__village_id"), stars__gte=OCOP_MIN_STARS
@@ -599,49 +569,6 @@ def _ocop_gap(scope, *, on):
         .filter(_certificate_valid(on))
         .exclude(Exists(_ready_batches()))
         .select_related("producer", "producer__village")
-    )
-
-
-def _latest_electricity(on: dt.date) -> QuerySet:
-    CashlessReport = optional_model("payments.CashlessReport")
-    return CashlessReport.objects.filter(
-        category="electricity",
-        period__lte=on,
-        period__gte=months_before(on, CASHLESS_MAX_AGE_MONTHS),
-    ).order_by("-period")
-
-
-@indicator(
-    "electricity_cashless_payers",
-    level="village",
-    unit="percent",
-    label=_("Electricity bills paid cashless (by payers)"),
-    definition=_(
-        "From the village's latest electricity report of the last 12 months: payers paying "
-        "cashless ÷ all payers. Source: cashless-payment reports."
-    ),
-    noun=_("cashless electricity payers"),
-)
-def electricity_cashless_payers(village_ids, *, on):
-    latest = _latest_electricity(on).filter(village_id=OuterRef("pk"))
-    rows = (
-        Village.objects.filter(pk__in=village_ids)
-        .annotate(
-            num=Subquery(latest.values("payers_cashless")[:1]),
-            den=Subquery(latest.values("payers_total")[:1]),
-        )
-        .values("pk", "num", "den")
-    )
-    return {row["pk"]: Result.ratio(row["num"], row["den"]) for row in rows if row["den"]}
-
-
-@electricity_cashless_payers.for_commune
-def _electricity_commune(commune, *, on):
-    report = _latest_electricity(on).filter(commune=commune, village__isnull=True).first()
-    if report is not None:
-        return Result.ratio(report.payers_cashless, report.payers_total)
-    return electricity_cashless_payers.combine(
-        electricity_cashless_payers.compute_many(list(commune.villages.all()), on=on).values()
     )
 
 

@@ -9,7 +9,9 @@ from django.db.models import Count, Prefetch, Q
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
+from core.dates import month_start
 from households.models import Household, Resident
+from households.populations import STEPS, Step
 
 from .models import (
     ASSISTED_FIELDS,
@@ -22,45 +24,35 @@ from .models import (
     Topic,
 )
 
-ADULT_AGE = 18
-VNEID_AGE = 14
-
-
-def born_on_or_before(on: datetime.date, years: int) -> datetime.date:
-    """Latest birth date of someone who is at least `years` old on `on`."""
-    try:
-        return on.replace(year=on.year - years)
-    except ValueError:  # 29 February in a non-leap target year
-        return on.replace(year=on.year - years, day=28)
-
 
 @dataclass(frozen=True)
 class TopicRule:
-    """Who is eligible for a follow-up topic and what counts as done (for residents)."""
+    """A resident follow-up topic: its step (who is eligible, what counts as done; defined once
+    in households.populations, shared with the indicators) and the assisted fields."""
 
-    min_age: int
-    done: Q
+    step: Step
     assisted_fields: tuple[str, ...]
 
+    @property
+    def done(self) -> Q:
+        return self.step.done_q()
 
+
+ASSISTED = {
+    FollowUpTopic.VNEID_LEVEL2: ("vneid_level",),
+    FollowUpTopic.EPAYMENT: ("has_epayment",),
+    FollowUpTopic.SMARTPHONE: (),
+    FollowUpTopic.DOCUMENTS: ("doc_health_insurance",),
+}
 RESIDENT_RULES: dict[str, TopicRule] = {
-    FollowUpTopic.VNEID_LEVEL2: TopicRule(VNEID_AGE, Q(vneid_level=2), ("vneid_level",)),
-    FollowUpTopic.EPAYMENT: TopicRule(ADULT_AGE, Q(has_epayment=True), ("has_epayment",)),
-    FollowUpTopic.SMARTPHONE: TopicRule(ADULT_AGE, Q(has_smartphone=True), ()),
-    FollowUpTopic.DOCUMENTS: TopicRule(
-        VNEID_AGE, Q(doc_health_insurance=True), ("doc_health_insurance",)
-    ),
+    topic: TopicRule(STEPS[topic.value], fields) for topic, fields in ASSISTED.items()
 }
 
 
 def eligible_residents(village, topic: str, on: datetime.date | None = None):
     """Residents living in `village` who are old enough for `topic` on `on` (today)."""
-    rule = RESIDENT_RULES[topic]
-    on = on or timezone.localdate()
-    return Resident.objects.filter(
-        household__village=village,
-        status=Resident.Status.PRESENT,
-        birth_date__lte=born_on_or_before(on, rule.min_age),
+    return RESIDENT_RULES[topic].step.eligible(
+        on, Resident.objects.filter(household__village=village)
     )
 
 
@@ -81,16 +73,25 @@ class FollowUpRow:
 
 
 def followup_rows(
-    village, topic: str, *, on: datetime.date | None = None, member: TeamMember | None = None
+    village,
+    topic: str,
+    *,
+    on: datetime.date | None = None,
+    member: TeamMember | None = None,
+    q: str = "",
 ) -> list[FollowUpRow]:
     """Households of `village` with someone still missing `topic`, each with those residents.
 
     A fixed number of queries whatever the number of households (3). With `member`, only the
-    households assigned to that member for the topic.
+    households assigned to that member for the topic; with `q`, only the households a search
+    finds (a resident's name, accents ignored; a household number; ID digits).
     """
     topic = FollowUpTopic(topic).value
+    found = Household.objects.filter(village=village).search(q).values("pk") if q else None
     if topic == FollowUpTopic.DIGITAL_ADDRESS:
         households = households_without_address(village)
+        if found is not None:
+            households = households.filter(pk__in=found)
         if member is not None:
             households = households.filter(
                 followup_assignments__member=member, followup_assignments__topic=topic
@@ -100,16 +101,20 @@ def followup_rows(
         )
         households = households.prefetch_related(
             Prefetch("residents", queryset=present, to_attr="present_residents")
-        ).order_by("number")
+        ).order_by("number_sort", "number")
         rows = [FollowUpRow(h, list(h.present_residents)) for h in households]
     else:
         residents = missing_residents(village, topic, on).select_related("household")
+        if found is not None:
+            residents = residents.filter(household__in=found)
         if member is not None:
             residents = residents.filter(
                 household__followup_assignments__member=member,
                 household__followup_assignments__topic=topic,
             )
-        residents = residents.order_by("household__number", "household_id", "birth_date")
+        residents = residents.order_by(
+            "household__number_sort", "household__number", "household_id", "birth_date"
+        )
         rows, by_pk = [], {}
         for resident in residents:
             row = by_pk.get(resident.household_id)
@@ -150,7 +155,7 @@ def team_dashboard(team: DigitalTeam, *, on: datetime.date | None = None) -> dic
     activities = SupportActivity.objects.filter(team=team)
     changes = AssistedChange.objects.filter(activity__team=team)
 
-    start = born_on_or_before(on, 1).replace(day=1)
+    start = month_start(on, -12)
     per_month = list(
         activities.filter(date__gte=start)
         .annotate(month=TruncMonth("date"))
@@ -199,14 +204,12 @@ def team_dashboard(team: DigitalTeam, *, on: datetime.date | None = None) -> dic
         .annotate(n=Count("resident", distinct=True))
         .values_list("field", "n")
     )
-    present = Resident.objects.filter(household__village=village, status=Resident.Status.PRESENT)
     aggregates = {}
     for topic, rule in RESIDENT_RULES.items():
-        cutoff = born_on_or_before(on, rule.min_age)
-        eligible = Q(birth_date__lte=cutoff)
+        eligible = rule.step.population.q(on)
         aggregates[f"{topic}_total"] = Count("id", filter=eligible)
         aggregates[f"{topic}_done"] = Count("id", filter=eligible & rule.done)
-    figures = present.aggregate(**aggregates)
+    figures = Resident.objects.filter(household__village=village).aggregate(**aggregates)
     for topic, rule in RESIDENT_RULES.items():
         total, done = figures[f"{topic}_total"], figures[f"{topic}_done"]
         assisted = sum(assisted_since.get(f, 0) for f in rule.assisted_fields)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -15,16 +15,44 @@ from core.fields import (
     NormalisedCodeField,
     NormalisedTextField,
 )
+from core.files import private_storage, random_name
+from core.text import ascii_digits, fold, normalise
 from villages.models import Village
 
 from . import crypto
-
-ADULT_AGE = 18
 
 
 class HouseholdQuerySet(ScopedQuerySet):
     village_path = "village_id"
     commune_path = "village__commune_id"
+
+    def search(self, q: str):
+        """What a person typed, accents and case ignored: a household or house number, a lane,
+        a resident's name (or part of it), a 12-digit ID number or its last digits."""
+        q = normalise(q)
+        if not q:
+            return self
+        key, digits = fold(q), ascii_digits(q).replace(" ", "")
+        cond = Q(number__iexact=ascii_digits(q)) | Q(house_no__iexact=ascii_digits(q))
+        cond |= Q(search_key__contains=key)
+        cond |= Exists(
+            Resident.objects.filter(household=OuterRef("pk")).search_names(key, folded=True)
+        )
+        if digits.isascii() and digits.isdigit() and len(digits) == 12:
+            cond |= Exists(
+                Resident.objects.filter(
+                    household=OuterRef("pk"), id_number_digest=crypto.digest(digits)
+                )
+            )
+        elif digits.isascii() and digits.isdigit() and len(digits) >= 3:
+            cond |= Exists(
+                Resident.objects.filter(household=OuterRef("pk"), id_number_tail=digits[-3:])
+            )
+        return self.filter(cond)
+
+    def natural_order(self):
+        """Villages in order, then household numbers as people count (12 < 12A < 100)."""
+        return self.order_by("village__number", "number_sort", "number")
 
 
 class Household(models.Model):
@@ -79,25 +107,37 @@ class ResidentQuerySet(ScopedQuerySet):
     def present(self):
         return self.filter(status=Resident.Status.PRESENT)
 
+    def aged(self, population, on=None):
+        """Residents of `population` (households.populations) on `on` (today by default)."""
+        return population.residents(on, self)
+
     def adults(self, on=None):
-        """Residents living here and 18+ on `on` (today by default)."""
-        return self.present().filter(birth_date__lte=adult_born_before(on))
+        """Residents living here and 18+ on `on` (households.populations.ADULTS)."""
+        from .populations import ADULTS
+
+        return self.aged(ADULTS, on)
 
     def with_id_number(self, number: str):
         return self.filter(id_number_digest=crypto.digest(number))
 
+    def search_names(self, q: str, *, folded: bool = False):
+        """Residents whose name contains `q`, accents and case ignored ("nguyen van" finds
+        "Nguyễn Văn Hùng"). On PostgreSQL a trigram GIN index serves the LIKE."""
+        key = q if folded else fold(q)
+        return self.filter(search_key__contains=key) if key else self
 
-def adult_born_before(on=None):
-    """The latest birth date of someone who is an adult on `on`."""
-    import datetime as dt
-
-    from django.utils import timezone
-
-    day = on or timezone.localdate()
-    try:
-        return day.replace(year=day.year - ADULT_AGE)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year - ADULT_AGE, day=28) + dt.timedelta(days=1)
+    def search(self, q: str):
+        """A name (or part of it), a 12-digit ID number or its last 3+ digits."""
+        q = normalise(q)
+        if not q:
+            return self
+        digits = ascii_digits(q).replace(" ", "")
+        cond = Q(search_key__contains=fold(q))
+        if digits.isascii() and digits.isdigit() and len(digits) == 12:
+            cond |= Q(id_number_digest=crypto.digest(digits))
+        elif digits.isascii() and digits.isdigit() and len(digits) >= 3:
+            cond |= Q(id_number_tail=digits[-3:])
+        return self.filter(cond)
 
 
 class Resident(models.Model):
@@ -334,6 +374,13 @@ class ExportAudit(models.Model):
         return f"{self.user} {self.at:%Y-%m-%d %H:%M} {self.model} ({self.rows})"
 
 
+IMPORT_FOLDER = "household-imports"
+
+
+def import_upload_to(instance, filename: str) -> str:
+    return random_name(IMPORT_FOLDER, filename)
+
+
 class HouseholdImportQuerySet(ScopedQuerySet):
     commune_path = "commune_id"
 
@@ -350,6 +397,7 @@ class HouseholdImport(models.Model):
         IMPORTING = "importing", _("Importing")
         DONE = "done", _("Imported")
         FAILED = "failed", _("Failed")
+        CANCELLED = "cancelled", _("Cancelled")
 
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -360,7 +408,10 @@ class HouseholdImport(models.Model):
     commune = models.ForeignKey(
         "villages.Commune", on_delete=models.CASCADE, related_name="+", verbose_name=_("commune")
     )
-    file = models.FileField(_("file"), upload_to="household-imports/")
+    # Private, random name: the sheet holds ID numbers in clear and its name often says where.
+    file = models.FileField(
+        _("file"), upload_to=import_upload_to, storage=private_storage, max_length=255
+    )
     file_name = models.CharField(_("file name"), max_length=200)
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
@@ -371,6 +422,10 @@ class HouseholdImport(models.Model):
     result = models.JSONField(_("result"), default=dict, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    # The run checking or importing it holds a claim: a fresh token and a heartbeat renewed
+    # while it works (households/jobs.py); a stale heartbeat means its worker died.
+    claim_token = models.CharField(max_length=32, blank=True, editable=False)
+    heartbeat_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = HouseholdImportQuerySet.as_manager()
 

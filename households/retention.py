@@ -18,6 +18,8 @@ from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
+from core.dates import years_before
+
 from .models import Resident
 
 DEFAULT_YEARS = 5
@@ -32,17 +34,10 @@ def anonymised_name() -> str:
         return gettext("Anonymised resident")
 
 
-def _years_before(day: dt.date, years: int) -> dt.date:
-    try:
-        return day.replace(year=day.year - years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year - years, day=28)
-
-
 def residents_due(*, today: dt.date | None = None, years: int | None = None):
     """Residents gone (moved / deceased) for longer than the retention period, not yet done."""
     today = today or timezone.localdate()
-    cut = _years_before(today, retention_years() if years is None else years)
+    cut = years_before(today, retention_years() if years is None else years)
     name = anonymised_name()
     return (
         Resident.objects.exclude(status=Resident.Status.PRESENT)

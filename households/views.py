@@ -3,6 +3,7 @@ addresses, village assets and the Excel import. Every object goes through core.a
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -13,13 +14,16 @@ from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from core.access import get_for_user, scope_for
+from core.spreadsheets import SheetRefused
 from villages.models import Village, VillageAsset
 
-from . import crypto, importer, jobs, services
+from . import importer, jobs, populations, services
 from .forms import (
     DigitalAddressForm,
     HouseholdForm,
@@ -28,7 +32,7 @@ from .forms import (
     ResidentFormSet,
     VillageAssetForm,
 )
-from .models import DigitalAddress, Household, HouseholdImport, Resident, adult_born_before
+from .models import DigitalAddress, Household, HouseholdImport, Resident
 from .services import (
     StaleEditError,
     address_save,
@@ -39,11 +43,13 @@ from .services import (
 
 PAGE_SIZE = 25
 
+# The list's resident filters are the steps the indicators and follow-up lists count
+# (households.populations): same population, same condition, so the sets cannot diverge.
+LIST_STEPS = (populations.VNEID_LEVEL2, populations.EPAYMENT)
 FILTERS = {
-    "vneid": "missing VNeID level 2",
-    "epay": "no e-payment",
-    "address": "no digital address",
-    "fibre": "no fibre",
+    **{step.key: step.missing_label for step in LIST_STEPS},
+    "address": _lazy("No digital address"),
+    "fibre": _lazy("No fibre"),
 }
 
 
@@ -75,16 +81,12 @@ def _stale_context(form, exc: StaleEditError, what: str) -> dict:
 
 # --- Households -----------------------------------------------------------------------------
 def _household_list_queryset(user, *, village_id=None, q="", flags=()):
-    cut = adult_born_before()
-    adults = Resident.objects.filter(
-        household=OuterRef("pk"), status=Resident.Status.PRESENT, birth_date__lte=cut
-    )
     # Per-household figures as correlated subqueries: PostgreSQL computes them for the rows of
     # the page only, and the paginator's COUNT does not aggregate every resident in scope
     # (a JOIN + GROUP BY did both: 71 ms -> 16 ms for a commune of 8,000 households).
     of_household = Resident.objects.filter(household=OuterRef("pk")).order_by().values("household")
     present = of_household.filter(status=Resident.Status.PRESENT)
-    adult = present.filter(birth_date__lte=cut)
+    today = timezone.localdate()
 
     def count(residents):
         return Coalesce(
@@ -94,6 +96,11 @@ def _household_list_queryset(user, *, village_id=None, q="", flags=()):
             0,
         )
 
+    step_counts = {}
+    for step in LIST_STEPS:
+        eligible = step.eligible(today, of_household)
+        step_counts[f"eligible_{step.key}"] = count(eligible)
+        step_counts[f"done_{step.key}"] = count(eligible.filter(step.done_q()))
     qs = (
         Household.objects.for_user(user)
         .select_related("village")
@@ -104,34 +111,20 @@ def _household_list_queryset(user, *, village_id=None, q="", flags=()):
                 .values("full_name")[:1]
             ),
             present_count=count(present),
-            adult_count=count(adult),
-            adult_vneid2=count(adult.filter(vneid_level=2)),
-            adult_epay=count(adult.filter(has_epayment=True)),
+            **step_counts,
             has_address=Exists(DigitalAddress.objects.filter(household=OuterRef("pk"))),
         )
-        .order_by("village__number", "number")
+        .natural_order()
     )
     if village_id:
         qs = qs.filter(village_id=village_id)
     if q:
-        cond = Q(number__iexact=q) | Q(house_no__iexact=q) | Q(lane__icontains=q)
-        cond |= Exists(Resident.objects.filter(household=OuterRef("pk"), full_name__icontains=q))
-        digits = q.replace(" ", "")
-        if digits.isdigit() and len(digits) == 12:
-            cond |= Exists(
-                Resident.objects.filter(
-                    household=OuterRef("pk"), id_number_digest=crypto.digest(digits)
-                )
+        qs = qs.search(q)
+    for step in LIST_STEPS:
+        if step.key in flags:
+            qs = qs.filter(
+                Exists(step.missing(today, Resident.objects.filter(household=OuterRef("pk"))))
             )
-        elif digits.isdigit() and len(digits) >= 3:
-            cond |= Exists(
-                Resident.objects.filter(household=OuterRef("pk"), id_number_tail=digits[-3:])
-            )
-        qs = qs.filter(cond)
-    if "vneid" in flags:
-        qs = qs.filter(Exists(adults.filter(vneid_level__lt=2)))
-    if "epay" in flags:
-        qs = qs.filter(Exists(adults.filter(has_epayment=False)))
     if "address" in flags:
         qs = qs.filter(~Exists(DigitalAddress.objects.filter(household=OuterRef("pk"))))
     if "fibre" in flags:
@@ -162,6 +155,7 @@ def household_list(request: HttpRequest) -> HttpResponse:
             "show_village": len(villages) > 1,
             "q": q,
             "flags": flags,
+            "filters": list(FILTERS.items()),
             "querystring": params.urlencode(),
             "may_import": scope.is_official or bool(scope.leader_village_ids),
         },
@@ -181,7 +175,6 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "household": household,
             "residents": residents,
             "address": address,
-            "adult_cut": adult_born_before(),
             "may_manage": scope.may_manage_village(household.village),
             "assets": household.assets.all(),
         },
@@ -472,12 +465,18 @@ def import_start(request: HttpRequest) -> HttpResponse:
         ]
         if not villages:
             raise PermissionDenied
-        try:
-            total = importer.count_rows(upload)
-        except Exception:
-            form.add_error(
-                "file", gettext("This file is not an Excel workbook (.xlsx) we can read.")
-            )
+        # Caps (docs/security.md, finding 2): size and concurrent imports before reading; a
+        # file over the inline size is not read here at all (the worker checks it, rows capped
+        # while streaming); a small one has its rows counted here, also capped.
+        refusal = importer.upload_refusal(upload, user=request.user)
+        total = 0
+        if refusal is None and upload.size <= settings.IMPORT_INLINE_MAX_SIZE:
+            try:
+                total = importer.count_rows(upload)
+            except SheetRefused as exc:
+                refusal = exc.message
+        if refusal:
+            form.add_error("file", refusal)
         else:
             with transaction.atomic():
                 job = HouseholdImport.objects.create(
@@ -534,4 +533,17 @@ def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(
             request, gettext("This import cannot be confirmed (it has errors or was done).")
         )
+    return redirect(reverse("households:import_detail", args=[job.pk]))
+
+
+@login_required
+@require_POST
+def import_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    """Drop an import before it is confirmed: the uploaded sheet is deleted at once."""
+    _import_scope(request)
+    job = get_object_or_404(_imports_for(request.user), pk=pk)
+    if jobs.import_job_cancel(job=job):
+        messages.success(request, gettext("Import cancelled; the uploaded file was deleted."))
+    else:
+        messages.error(request, gettext("This import can no longer be cancelled."))
     return redirect(reverse("households:import_detail", args=[job.pk]))

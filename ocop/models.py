@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import re
 import secrets
@@ -16,12 +15,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.access import ScopedQuerySet
+from core.dates import add_months
 from core.fields import (
     DerivedKeyField,
     NormalisedCharField,
     NormalisedCodeField,
     NormalisedTextField,
 )
+from core.files import private_storage, public_storage
 from villages.models import Village
 
 # --- Serials -------------------------------------------------------------------------------
@@ -60,13 +61,6 @@ def stars_for_score(score: int | None) -> int:
     if score < 90:
         return 4
     return 5
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    """`day` plus whole months; the 31st (or 29 Feb) falls back to the month's last day."""
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def validate_gtin13(value: str) -> None:
@@ -271,10 +265,18 @@ class Product(models.Model):
         help_text=_("One link per line, optionally with a name: Shopee | https://shopee.vn/..."),
     )
     photo = models.ImageField(
-        _("photo"), upload_to="ocop/products/", blank=True, validators=[validate_photo]
+        _("photo"),
+        upload_to="ocop/products/",
+        storage=public_storage,
+        blank=True,
+        validators=[validate_photo],
     )
     thumbnail = models.ImageField(
-        _("thumbnail"), upload_to="ocop/thumbnails/", blank=True, editable=False
+        _("thumbnail"),
+        upload_to="ocop/thumbnails/",
+        storage=public_storage,
+        blank=True,
+        editable=False,
     )
     is_public = models.BooleanField(_("shown in the public catalogue"), default=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -403,8 +405,13 @@ class StampBatch(models.Model):
     rendering_started_at = models.DateTimeField(null=True, blank=True, editable=False)
     heartbeat_at = models.DateTimeField(null=True, blank=True, editable=False)
     rendered_at = models.DateTimeField(_("rendered at"), null=True, blank=True, editable=False)
-    pdf_file = models.FileField(_("PDF sheet"), blank=True, editable=False, max_length=255)
-    zip_file = models.FileField(_("ZIP of PNG codes"), blank=True, editable=False, max_length=255)
+    # Private: whoever has a sheet can print valid stamps (ocop.views.batch_file serves them).
+    pdf_file = models.FileField(
+        _("PDF sheet"), blank=True, editable=False, max_length=255, storage=private_storage
+    )
+    zip_file = models.FileField(
+        _("ZIP of PNG codes"), blank=True, editable=False, max_length=255, storage=private_storage
+    )
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -8,7 +8,7 @@ import random
 
 from villages.models import Commune
 
-from .models import DEFAULT_SOURCE, CashlessReport, Category, add_months, current_period
+from .models import DEFAULT_SOURCE, CashlessReport, Category, current_period, month_start
 
 MONTHS = 12
 # category: (payers total, average VND per payer, payers % start -> end, value % start -> end)
@@ -46,8 +46,8 @@ def _figures(rng: random.Random, payers: int, per_payer: int, p_range, v_range, 
 
 def seed_demo(commune: Commune, *, password: str = "", stdout=None) -> None:
     rng = random.Random(6913)
-    end = add_months(current_period(), -1)
-    months = [add_months(end, i - MONTHS + 1) for i in range(MONTHS)]
+    end = month_start(current_period(), -1)
+    months = [month_start(end, i - MONTHS + 1) for i in range(MONTHS)]
     villages = list(commune.villages.filter(number__in=VILLAGE_NUMBERS).order_by("number"))
     count = 0
     for category, (payers, per_payer, p_range, v_range) in PROFILE.items():

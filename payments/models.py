@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.access import ScopedQuerySet
+from core.dates import month_start  # noqa: F401 (the periods of reports; re-exported)
 from villages.models import Commune, Village
 
 
@@ -65,11 +66,6 @@ def share(numerator: int | None, denominator: int | None) -> Decimal | None:
 
 def first_of_month(day: dt.date) -> dt.date:
     return day.replace(day=1)
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    index = day.year * 12 + (day.month - 1) + months
-    return dt.date(index // 12, index % 12 + 1, 1)
 
 
 def current_period() -> dt.date:

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from core.charts import ChartSpec, Series, line_chart
 from villages.models import Commune, Village
 
-from .models import CashlessReport, Category, add_months, share
+from .models import CashlessReport, Category, month_start, share
 
 FIGURES = ("payers_total", "payers_cashless", "amount_total", "amount_cashless")
 TREND_MONTHS = 12
@@ -116,14 +116,6 @@ def cashless_reports_save(*, commune: Commune, rows: Iterable[dict], user=None) 
 # --- The registry side: adults with an e-payment account -------------------------------------
 
 
-def adult_cutoff(today: dt.date) -> dt.date:
-    """Born on or before this date = 18 or older today (29 Feb birthdays count from 28 Feb)."""
-    try:
-        return today.replace(year=today.year - 18)
-    except ValueError:
-        return today.replace(year=today.year - 18, day=28)
-
-
 @dataclass(frozen=True)
 class AdultsShare:
     adults: int
@@ -166,19 +158,18 @@ def adults_epayment(
 def _adults_epayment_live(
     *, commune: Commune, today: dt.date
 ) -> tuple[AdultsShare, dict[int, AdultsShare]]:
-    """One grouped aggregate query over households.Resident."""
+    """One grouped aggregate query over the adults of households.populations (EPAYMENT)."""
     from households.models import Resident
+    from households.populations import EPAYMENT
 
-    cutoff = adult_cutoff(today or timezone.localdate())
     per_village = {
         row["household__village"]: AdultsShare(row["adults"], row["with_account"])
-        for row in Resident.objects.filter(
-            household__village__commune=commune,
-            status=Resident.Status.PRESENT,
-            birth_date__lte=cutoff,
+        for row in EPAYMENT.eligible(
+            today or timezone.localdate(),
+            Resident.objects.filter(household__village__commune=commune),
         )
         .values("household__village")
-        .annotate(adults=Count("id"), with_account=Count("id", filter=Q(has_epayment=True)))
+        .annotate(adults=Count("id"), with_account=Count("id", filter=EPAYMENT.done_q()))
         .order_by()
     }
     total = AdultsShare(
@@ -283,10 +274,10 @@ def overview_build(*, commune: Commune, end: dt.date) -> Overview:
     Reports of the window (+1 month so the first month has a "previous"), the commune's
     villages, and one aggregate over residents; the rest is computed in Python.
     """
-    months = [add_months(end, -i) for i in range(TREND_MONTHS - 1, -1, -1)]
+    months = [month_start(end, -i) for i in range(TREND_MONTHS - 1, -1, -1)]
     rows = list(
         CashlessReport.objects.filter(
-            commune=commune, period__gte=add_months(months[0], -1), period__lte=end
+            commune=commune, period__gte=month_start(months[0], -1), period__lte=end
         )
         .values("village_id", "period", "category", "source", *FIGURES)
         .order_by("period")

@@ -25,7 +25,7 @@ from villages.models import Village
 from . import spreadsheets
 from .fields import parse_month
 from .forms import CategoryFormSet, ImportUploadForm, ScopeForm, official_communes
-from .models import DEFAULT_SOURCE, CashlessReport, Category, add_months, current_period
+from .models import DEFAULT_SOURCE, CashlessReport, Category, current_period, month_start
 from .services import cashless_reports_save, latest_period, overview_build
 
 SESSION_KEY = "payments_import"
@@ -63,7 +63,7 @@ def _chosen_commune(request: HttpRequest):
 @official_required
 def overview(request: HttpRequest):
     commune, communes = _chosen_commune(request)
-    end = latest_period(commune=commune) or add_months(current_period(), -1)
+    end = latest_period(commune=commune) or month_start(current_period(), -1)
     if request.GET.get("end"):
         try:
             end = min(parse_month(request.GET["end"]), current_period())
@@ -77,15 +77,15 @@ def overview(request: HttpRequest):
             "data": data,
             "commune": commune,
             "communes": communes if len(communes) > 1 else [],
-            "previous_end": add_months(end, -TREND_STEP),
-            "next_end": add_months(end, TREND_STEP) if end < current_period() else None,
+            "previous_end": month_start(end, -TREND_STEP),
+            "next_end": month_start(end, TREND_STEP) if end < current_period() else None,
         },
     )
 
 
 def _initial_rows(*, commune, village, period) -> tuple[list[dict], bool, dict]:
     """This month's reports if entered, else last month's totals (the monthly routine)."""
-    previous = add_months(period, -1)
+    previous = month_start(period, -1)
     reports = CashlessReport.objects.filter(
         commune=commune, village=village, period__in=[period, previous]
     )
@@ -126,7 +126,7 @@ def entry(request: HttpRequest):
     """One month, all eight categories side by side; saving is all or nothing."""
     data = request.POST if request.method == "POST" else (request.GET or None)
     if data is None:
-        last_month = add_months(current_period(), -1)
+        last_month = month_start(current_period(), -1)
         scope_form = ScopeForm(user=request.user, initial={"period": last_month})
         return render(request, "payments/entry.html", {"scope_form": scope_form})
     scope_form = ScopeForm(data, user=request.user)
@@ -239,7 +239,7 @@ def import_confirm(request: HttpRequest):
 @official_required
 def import_template(request: HttpRequest):
     commune, _communes = _chosen_commune(request)
-    period = add_months(current_period(), -1)
+    period = month_start(current_period(), -1)
     content = spreadsheets.import_template(commune=commune, period=period)
     response = HttpResponse(
         content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.utils import timezone
 
 from criteria import indicators
@@ -20,13 +20,13 @@ class HouseholdStatus:
 def map_points(user, village: Village, *, today: dt.date | None = None) -> dict:
     """Households (number and status only) and assets of a village the user may see.
 
-    Status follows the criterion's rule (indicators.vneid_level2): residents living here, 14+.
+    Status follows the criterion's step (indicators.vneid_level2): residents living here, 14+.
     """
-    from households.models import Household, Resident
+    from households.models import Household
 
     today = today or timezone.localdate()
-    cutoff = indicators.years_before(today, indicators.VNEID_AGE)
-    eligible = Q(residents__status=Resident.Status.PRESENT, residents__birth_date__lte=cutoff)
+    step = indicators.get("vneid_level2").step
+    eligible = step.population.q(today, prefix="residents__")
     rows = (
         Household.objects.for_user(user)
         .filter(village=village)
@@ -34,7 +34,7 @@ def map_points(user, village: Village, *, today: dt.date | None = None) -> dict:
         .values("number", "digital_address__latitude", "digital_address__longitude")
         .annotate(
             eligible=Count("residents", filter=eligible),
-            done=Count("residents", filter=eligible & Q(residents__vneid_level=2)),
+            done=Count("residents", filter=eligible & step.done_q(prefix="residents__")),
         )
     )
     households, counts = [], {HouseholdStatus.COMPLETE: 0, HouseholdStatus.MISSING: 0,

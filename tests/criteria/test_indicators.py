@@ -6,8 +6,8 @@ from decimal import Decimal
 import pytest
 from django.apps import apps
 
-from criteria import indicators
-from criteria.indicators import REGISTRY, years_before
+from core.dates import years_before
+from criteria.indicators import REGISTRY
 from tests.criteria.conftest import ON
 from tests.criteria.factories import (
     AssetFactory,
@@ -152,17 +152,6 @@ def test_cameras_connected(village_a1, village_a2):
 
 
 # --- sources from other apps -----------------------------------------------------------------
-
-
-def test_missing_source_app_gives_no_data(village_a1, monkeypatch):
-    def missing(label):
-        raise LookupError(label)
-
-    monkeypatch.setattr(indicators, "optional_model", missing)
-    for key in ("digital_team_active", "ocop_products_estamp", "electricity_cashless_payers"):
-        r = value(key, village_a1)
-        assert r.value is None and r.applicable, key
-    assert REGISTRY["ocop_products_estamp"].gap(village_a1, on=ON) is None
 
 
 def _model(label):

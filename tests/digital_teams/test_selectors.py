@@ -4,17 +4,12 @@ import datetime
 
 import pytest
 
-from digital_teams.selectors import born_on_or_before, missing_residents
+from digital_teams.selectors import missing_residents
 
 from .factories import ResidentFactory
 
 pytestmark = pytest.mark.django_db
 ON = datetime.date(2025, 6, 15)
-
-
-def test_born_on_or_before_handles_29_february():
-    assert born_on_or_before(datetime.date(2024, 2, 29), 1) == datetime.date(2023, 2, 28)
-    assert born_on_or_before(ON, 14) == datetime.date(2011, 6, 15)
 
 
 def test_age_boundaries(household_a1, village_a1):

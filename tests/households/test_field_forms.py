@@ -159,7 +159,7 @@ def test_filters(login, leader_a1, village_a1):
     ResidentFactory(household=lacking, full_name="Thiếu Hết", vneid_level=1)
     client = login(leader_a1)
     url = reverse("households:household_list")
-    for flag in ("vneid", "epay", "address", "fibre"):
+    for flag in ("vneid2", "epayment", "address", "fibre"):
         body = client.get(url, {"f": flag}).content.decode()
         assert "Thiếu Hết" in body and "Đủ Hết" not in body, flag
 

@@ -8,12 +8,12 @@ from django.db import IntegrityError
 from hypothesis import given
 from hypothesis import strategies as st
 
+from core.dates import add_months
 from ocop.models import (
     SERIAL_ALPHABET,
     SERIAL_RE,
     Product,
     Stamp,
-    add_months,
     estamp_coverage,
     new_serial,
     stamp_url,

@@ -3,12 +3,12 @@
 import pytest
 from django.urls import reverse
 
-from payments.models import CashlessReport, add_months, current_period
+from payments.models import CashlessReport, current_period, month_start
 from tests.payments.factories import CashlessReportFactory
 
 pytestmark = pytest.mark.django_db
 
-LAST = add_months(current_period(), -1)
+LAST = month_start(current_period(), -1)
 
 
 def test_changelist_is_limited_to_the_officials_commune(login, official_a, commune_a, commune_b):

@@ -3,7 +3,7 @@ import io
 import pytest
 
 from payments.demo import seed_demo
-from payments.models import CashlessReport, add_months, current_period
+from payments.models import CashlessReport, current_period, month_start
 from payments.services import latest_share
 from tests.factories import VillageFactory
 
@@ -19,7 +19,7 @@ def test_demo_is_idempotent_deterministic_and_ends_on_the_provincial_figures(com
     again = list(CashlessReport.objects.order_by("pk").values_list("payers_cashless", flat=True))
     assert first == again
     assert CashlessReport.objects.count() == 12 * 8 + 12 * 2 * 6
-    last = add_months(current_period(), -1)
+    last = month_start(current_period(), -1)
     electricity = latest_share(commune=commune_a, category="electricity")
     assert electricity.period == last
     assert float(electricity.value) == pytest.approx(85.75, abs=0.1)
@@ -31,6 +31,6 @@ def test_demo_is_idempotent_deterministic_and_ends_on_the_provincial_figures(com
     assert float(taxes.value) == pytest.approx(98.4, abs=0.05)
     # The trend rises: a year earlier the share was clearly lower.
     first_month = CashlessReport.objects.get(
-        commune=commune_a, village=None, category="electricity", period=add_months(last, -11)
+        commune=commune_a, village=None, category="electricity", period=month_start(last, -11)
     )
     assert first_month.payers_share * 100 < 75

@@ -7,13 +7,13 @@ from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
 from payments import services
-from payments.models import CashlessReport, add_months, current_period
+from payments.models import CashlessReport, current_period, month_start
 from payments.spreadsheets import COLUMNS
 from tests.payments.factories import CashlessReportFactory
 
 pytestmark = pytest.mark.django_db
 
-LAST = add_months(current_period(), -1)
+LAST = month_start(current_period(), -1)
 HEADER = ["Tháng (MM/YYYY)", "Mã thôn (để trống = cả xã)", "Lĩnh vực", "Số người nộp (tổng)",
           "Số người nộp không dùng tiền mặt", "Số tiền (tổng, VND)",
           "Số tiền nộp không dùng tiền mặt (VND)", "Nguồn", "Ghi chú"]  # fmt: skip
@@ -91,7 +91,7 @@ def test_good_file_previews_then_imports_on_confirm(login, official_a, commune_a
 )
 def test_row_errors_are_shown_and_nothing_is_written(login, official_a, commune_a, row, message):
     row = [
-        str(v).format(m=f"{LAST:%m/%Y}", future=f"{add_months(current_period(), 2):%m/%Y}")
+        str(v).format(m=f"{LAST:%m/%Y}", future=f"{month_start(current_period(), 2):%m/%Y}")
         if isinstance(v, str) else v
         for v in row
     ]  # fmt: skip

@@ -7,7 +7,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from payments.models import CashlessReport, Category, add_months, current_period, share
+from payments.models import CashlessReport, Category, current_period, month_start, share
 from tests.payments.factories import CashlessReportFactory
 
 pytestmark = pytest.mark.django_db
@@ -73,7 +73,7 @@ def test_database_refuses_impossible_figures(commune_a, constraint_values):
 
 
 def test_future_month_is_refused(commune_a):
-    report = CashlessReportFactory.build(commune=commune_a, period=add_months(current_period(), 1))
+    report = CashlessReportFactory.build(commune=commune_a, period=month_start(current_period(), 1))
     assert "tương lai" in _errors(report)
 
 

@@ -9,7 +9,6 @@ from django.core.exceptions import ValidationError
 from households.models import Household, Resident
 from payments.models import CashlessReport, Category
 from payments.services import (
-    adult_cutoff,
     adults_epayment,
     cashless_reports_save,
     latest_share,
@@ -131,11 +130,6 @@ def test_adults_with_an_epayment_account_count_only_present_adults(
     assert per_village[village_a1.pk].with_account == 1
     assert per_village[village_a1.pk].adults == 2
     assert total.percent == Decimal(2) / Decimal(3) * 100
-
-
-def test_adult_cutoff_on_29_february():
-    assert adult_cutoff(dt.date(2028, 2, 29)) == dt.date(2010, 2, 28)
-    assert adult_cutoff(dt.date(2025, 3, 1)) == dt.date(2007, 3, 1)
 
 
 def test_no_registry_data_is_no_data_not_an_error(commune_a):

@@ -8,13 +8,13 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from payments.models import CashlessReport, Category, add_months, current_period
+from payments.models import CashlessReport, Category, current_period, month_start
 from tests.factories import VillageFactory
 from tests.payments.factories import CashlessReportFactory
 
 pytestmark = pytest.mark.django_db
 
-LAST = add_months(current_period(), -1)
+LAST = month_start(current_period(), -1)
 PAGES = ["payments:overview", "payments:entry", "payments:import", "payments:export_csv",
          "payments:export_xlsx", "payments:import_template"]  # fmt: skip
 
@@ -98,7 +98,7 @@ FULL = {
 def test_entry_prefills_last_months_totals(login, official_a, commune_a):
     CashlessReportFactory(
         commune=commune_a,
-        period=add_months(LAST, -1),
+        period=month_start(LAST, -1),
         payers_total=1234,
         amount_total=5_600_000,
         amount_cashless=0,
@@ -154,7 +154,7 @@ def test_entry_refuses_a_village_of_another_commune(login, official_a, village_b
 
 
 def test_entry_refuses_a_future_month(login, official_a, commune_a):
-    post = _entry_post(f"commune:{commune_a.pk}", add_months(current_period(), 1), {"water": FULL})
+    post = _entry_post(f"commune:{commune_a.pk}", month_start(current_period(), 1), {"water": FULL})
     response = login(official_a).post(reverse("payments:entry"), post)
     assert response.status_code == 400
     assert "tương lai" in response.content.decode()
@@ -174,7 +174,7 @@ def test_entry_needs_all_four_numbers(login, official_a, commune_a):
 def test_csv_export_neutralises_formulas(login, official_a, commune_a, village_a1):
     for i, note in enumerate(['=HYPERLINK("x")', "+1", "-2", "@SUM(A1)", "plain"]):
         CashlessReportFactory(
-            commune=commune_a, period=add_months(LAST, -i), village=village_a1, note=note
+            commune=commune_a, period=month_start(LAST, -i), village=village_a1, note=note
         )
     response = login(official_a).get(reverse("payments:export_csv"))
     assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
@@ -200,7 +200,7 @@ def test_xlsx_export_has_no_formulas(login, official_a, commune_a):
 def _fill(commune, villages, months, categories):
     rows = []
     for m in range(months):
-        period = add_months(LAST, -m)
+        period = month_start(LAST, -m)
         for category in categories:
             rows.append(CashlessReport(commune=commune, period=period, category=category,
                                        payers_total=10, payers_cashless=m % 10,
