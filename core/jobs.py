@@ -1,62 +1,106 @@
-"""Sending Celery tasks without losing any when the broker (Redis) is down.
+"""The one way background jobs are sent, recorded when they cannot be, and recovered.
 
-`enqueue(task, *args)` sends the task; when the broker cannot be reached it records the call as a
-`PendingTask` row and returns False, so the page can tell the user the job is waiting instead of
-failing with a 500. `requeue_pending()` (management command `requeue_pending`, and the beat task
-`core.tasks.requeue_pending` every few minutes) sends the recorded calls again, and also re-sends
-the rows that are still queued in the database long after they were created (a message lost when
-Redis restarted without persistence). Every task of the portal is idempotent (conditional
-UPDATE claims), so sending one twice does the work once.
+- `enqueue(task, *args)` / `enqueue_on_commit(task, *args, on_waiting=...)`: every Celery task
+  of the portal is sent here (a test walks the code and fails on any other `.delay`,
+  `.apply_async` or `send_task`). The send never waits on the result store (ignore_result: no
+  round trip to the result backend) and uses the short broker timeouts of settings.py, so a
+  stopped Redis costs a request about a second at most. Whatever the failure (refused
+  connection, timeout, the result backend's "Retry limit exceeded"), the call is recorded as a
+  `PendingTask` row and False is returned: the caller tells the user the job is waiting; it
+  never becomes a 500.
+- `register(name, tasks=..., recover=...)`: each app registers its jobs in its own `jobs.py`
+  module (found by `registered_jobs()`): which tasks it may send and a `recover(now)` function
+  that moves its lost or stale rows back to "waiting" with a conditional UPDATE (so only one
+  caller wins) and returns the `(task name, args)` to send again. Core names no other app's
+  models.
+- Heartbeats: a running job renews a claim on its row (`heartbeat_at`, every
+  `heartbeat_every()` seconds, from the work loop or from `keep_alive()`); a claim older than
+  `heartbeat_stale()` (JOBS_HEARTBEAT_STALE, 60 s) belongs to a dead worker and is taken over.
+- `requeue_pending()` (command `manage.py requeue_pending`, and the beat task
+  `core.tasks.requeue_pending` every JOBS_REQUEUE_EVERY seconds): sends the recorded calls by
+  name (no NotRegistered: nothing needs importing to send), deletes a row only after its send
+  succeeded, then runs every registered `recover`.
+
+Every task is idempotent (conditional UPDATE claims with a token), so a job sent twice runs once.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+import threading
+import time
+from collections.abc import Callable, Iterable
+from contextlib import contextmanager
+from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import F
 from django.utils import timezone
 
 logger = logging.getLogger(__name__)
 
-# Rows still "queued" this long after they were created are sent again by requeue_pending.
-LOST_AFTER = dt.timedelta(minutes=5)
+
+def heartbeat_stale() -> dt.timedelta:
+    """A running job whose heartbeat is older than this is considered dead."""
+    return dt.timedelta(seconds=getattr(settings, "JOBS_HEARTBEAT_STALE", 60))
 
 
-def _broker_errors() -> tuple[type[BaseException], ...]:
-    from kombu.exceptions import OperationalError
+def heartbeat_every() -> float:
+    """How often a running job renews its claim (a quarter of the stale delay)."""
+    return heartbeat_stale().total_seconds() / 4
 
-    errors: list[type[BaseException]] = [OperationalError, ConnectionError, OSError, TimeoutError]
-    try:
-        import redis
 
-        errors.append(redis.exceptions.RedisError)
-    except ImportError:  # pragma: no cover - redis is a requirement
-        pass
-    return tuple(errors)
+def lost_after() -> dt.timedelta:
+    """A job still waiting this long after it was sent is sent again (message lost)."""
+    return dt.timedelta(seconds=getattr(settings, "JOBS_LOST_AFTER", 300))
+
+
+# --- Sending ------------------------------------------------------------------------------------
+
+
+def _app():
+    from smartvillage.celery import app
+
+    return app
+
+
+def _task_name(task) -> str:
+    return task if isinstance(task, str) else task.name
 
 
 def enqueue(task, *args, record: bool = True) -> bool:
-    """Send `task(*args)`; False (and a PendingTask row) when the broker is unreachable."""
-    if getattr(settings, "CELERY_TASK_ALWAYS_EAGER", False):
-        task.delay(*args)  # in-process (demo, tests): errors propagate as before
+    """Send `task(*args)` (a task or its name); False (and a PendingTask row) when it could not
+    be sent. Eager mode (demo, tests): runs in-process and errors propagate."""
+    app = _app()
+    name = _task_name(task)
+    if app.conf.task_always_eager:
+        app.tasks[name].apply_async(args=list(args))
         return True
+    started = time.monotonic()
     try:
-        task.apply_async(args=args, retry=False)
+        # By name: the sender needs no task module imported. ignore_result: the request path
+        # never subscribes to (nor waits for) the result backend.
+        app.send_task(name, args=list(args), ignore_result=True, retry=False)
         return True
-    except _broker_errors():
-        logger.warning("task %s not sent (broker unreachable): kept for requeue_pending", task.name)
+    except Exception as exc:  # any failure to send means "waiting", never a 500
+        logger.warning(
+            "task %s not sent after %.2f s (%s): kept for requeue_pending",
+            name,
+            time.monotonic() - started,
+            type(exc).__name__,
+        )
         if record:
             from .models import PendingTask
 
-            PendingTask.objects.create(task=task.name, args=list(args))
+            PendingTask.objects.create(task=name, args=list(args))
         return False
 
 
-def enqueue_on_commit(task, *args, on_waiting=None) -> None:
-    """Send the task once the current transaction commits; `on_waiting()` is called when the
-    broker was unreachable (e.g. to add a "the job is waiting" message for the user)."""
+def enqueue_on_commit(task, *args, on_waiting: Callable[[], None] | None = None) -> None:
+    """Send the task once the current transaction commits; `on_waiting()` is called when it
+    could not be sent (e.g. to add a "the job is waiting" message for the user)."""
 
     def send():
         if not enqueue(task, *args) and on_waiting is not None:
@@ -65,54 +109,121 @@ def enqueue_on_commit(task, *args, on_waiting=None) -> None:
     transaction.on_commit(send)
 
 
-def _lost_rows(now) -> list[tuple[str, int]]:
-    """(task name, id) of rows whose message may have been lost: queued for too long."""
-    from households.importer import INLINE_MAX_ROWS
-    from households.models import HouseholdImport
-    from ocop.models import StampBatch
-
-    cut = now - LOST_AFTER
-    rows = [
-        ("ocop.tasks.render_stamp_batch", pk)
-        for pk in StampBatch.objects.filter(
-            status=StampBatch.Status.QUEUED, created_at__lt=cut, revoked_at__isnull=True
-        ).values_list("pk", flat=True)
-    ]
-    imports = HouseholdImport.objects.filter(created_at__lt=cut, total_rows__gt=INLINE_MAX_ROWS)
-    rows += [
-        ("households.tasks.household_import_check_task", pk)
-        for pk in imports.filter(status=HouseholdImport.Status.QUEUED).values_list("pk", flat=True)
-    ]
-    rows += [
-        ("households.tasks.household_import_apply_task", pk)
-        for pk in imports.filter(status=HouseholdImport.Status.CONFIRMED).values_list(
-            "pk", flat=True
-        )
-    ]
-    return rows
+# --- Registry of each app's jobs ----------------------------------------------------------------
 
 
-def requeue_pending(*, now=None, include_lost: bool = True) -> dict[str, int]:
-    """Send the recorded tasks (and the long-queued rows) again. Returns counts."""
-    from celery import current_app
+@dataclass(frozen=True)
+class Job:
+    name: str
+    tasks: tuple[str, ...]
+    recover: Callable[[dt.datetime], Iterable[tuple[str, list]]]
 
+
+_JOBS: dict[str, Job] = {}
+_discovered = False
+
+
+def register(
+    name: str,
+    *,
+    tasks: Iterable[str],
+    recover: Callable[[dt.datetime], Iterable[tuple[str, list]]],
+) -> None:
+    """Register an app's job (called at import of `<app>/jobs.py`)."""
+    _JOBS[name] = Job(name=name, tasks=tuple(tasks), recover=recover)
+
+
+def registered_jobs() -> dict[str, Job]:
+    """Every app's registered jobs; imports each installed app's `jobs` and `tasks` modules."""
+    global _discovered
+    if not _discovered:
+        from django.utils.module_loading import autodiscover_modules
+
+        autodiscover_modules("jobs")
+        autodiscover_modules("tasks")
+        _discovered = True
+    return dict(_JOBS)
+
+
+def known_tasks() -> set[str]:
+    registered_jobs()
+    names = {name for name in _app().tasks if not name.startswith("celery.")}
+    for job in _JOBS.values():
+        names.update(job.tasks)
+    return names
+
+
+# --- Heartbeats ---------------------------------------------------------------------------------
+
+
+@contextmanager
+def keep_alive(renew: Callable[[], object]):
+    """Call `renew()` every heartbeat_every() seconds in a thread (its own database connection)
+    while the block runs: for work that sits inside one long transaction, whose own writes are
+    invisible until it commits. SQLite (the embedded demo, eager tasks) has one writer at a
+    time, so there the claim is only the initial heartbeat."""
+    if connection.vendor == "sqlite":
+        yield
+        return
+    stop = threading.Event()
+
+    def beat():
+        from django.db import connections
+
+        try:
+            while not stop.wait(heartbeat_every()):
+                try:
+                    renew()
+                except Exception:
+                    logger.warning("heartbeat not renewed", exc_info=True)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=beat, name="job-heartbeat", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(timeout=30)
+
+
+# --- Recovery -----------------------------------------------------------------------------------
+
+
+def _requeue_recorded(known: set[str], counts: dict[str, int]) -> None:
     from .models import PendingTask
 
-    sent = failed = lost = 0
-    for pending in PendingTask.objects.all():
-        task = current_app.tasks.get(pending.task)
-        if task is None:
-            logger.error("requeue_pending: unknown task %s dropped", pending.task)
-            pending.delete()
-            continue
-        if enqueue(task, *pending.args, record=False):
-            pending.delete()
-            sent += 1
-        else:
-            PendingTask.objects.filter(pk=pending.pk).update(attempts=pending.attempts + 1)
-            failed += 1
-    if include_lost and not failed:
-        for name, pk in _lost_rows(now or timezone.now()):
-            if enqueue(current_app.tasks[name], pk):
-                lost += 1
-    return {"sent": sent, "failed": failed, "lost_requeued": lost}
+    for pk in list(PendingTask.objects.values_list("pk", flat=True)):
+        with transaction.atomic():
+            # Locked while it is sent: a concurrent requeue (beat and command) skips it.
+            pending = PendingTask.objects.select_for_update(skip_locked=True).filter(pk=pk).first()
+            if pending is None:
+                continue
+            if pending.task not in known:
+                # Kept (never dropped): an operator decides; it is counted and logged.
+                logger.error("requeue_pending: unknown task %s kept", pending.task)
+                counts["unknown"] += 1
+                continue
+            if enqueue(pending.task, *pending.args, record=False):
+                pending.delete()
+                counts["sent"] += 1
+            else:
+                PendingTask.objects.filter(pk=pk).update(attempts=F("attempts") + 1)
+                counts["failed"] += 1
+                return  # the broker is still down: the rest waits for the next round
+
+
+def requeue_pending(*, now: dt.datetime | None = None, include_lost: bool = True) -> dict[str, int]:
+    """Send the recorded tasks again, then every app's lost or stale jobs. Returns counts."""
+    counts = {"sent": 0, "failed": 0, "unknown": 0, "lost_requeued": 0}
+    known = known_tasks()
+    _requeue_recorded(known, counts)
+    if include_lost and not counts["failed"]:
+        now = now or timezone.now()
+        for job in registered_jobs().values():
+            for name, args in job.recover(now):
+                logger.info("requeue_pending: %s %s sent again", name, args)
+                if enqueue(name, *args):
+                    counts["lost_requeued"] += 1
+    return counts

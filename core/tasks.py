@@ -3,7 +3,7 @@ from __future__ import annotations
 from celery import shared_task
 
 
-@shared_task
+@shared_task(ignore_result=False)  # the smoke test reads its answer (scripts/smoke_check.py)
 def ping(village_code: str | None = None) -> dict:
     """Round-trip check for the worker: answers and reads the database it was given."""
     from villages.models import Village
@@ -14,7 +14,8 @@ def ping(village_code: str | None = None) -> dict:
 
 @shared_task
 def requeue_pending() -> dict:
-    """Beat: send again the tasks recorded while the broker was down (core/jobs.py)."""
+    """Beat (every JOBS_REQUEUE_EVERY s): send again the tasks recorded while the broker was
+    down, and the jobs that were lost or whose worker died (stale heartbeat); core/jobs.py."""
     from .jobs import requeue_pending as run
 
     return run()

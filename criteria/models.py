@@ -466,6 +466,7 @@ class RollupRun(models.Model):
     class Status(models.TextChoices):
         RUNNING = "running", _("Running")
         DONE = "done", _("Done")
+        QUEUED = "queued", _("Waiting")
         FAILED = "failed", _("Failed")
 
     commune = models.ForeignKey(
@@ -481,6 +482,10 @@ class RollupRun(models.Model):
     error = models.TextField(_("error"), blank=True)
 
     objects = RollupRunQuerySet.as_manager()
+    # A requested run (queued) is claimed by the worker with a fresh token and a heartbeat it
+    # renews while computing (criteria/jobs.py); a stale heartbeat means the worker died.
+    claim_token = models.CharField(max_length=32, blank=True, editable=False)
+    heartbeat_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-started_at", "-id"]

@@ -145,10 +145,17 @@ def evidence_list(commune: Commune) -> list[ManualEvidence]:
     )
 
 
-def public_version_for_commune(request, code: str) -> int:
-    """Cache version of a commune's public pages: its latest roll-up run (0 if none)."""
-    return RollupRun.objects.filter(commune__code=code).aggregate(v=Max("id"))["v"] or 0
+def _runs_version(runs) -> str:
+    # The newest run and the newest finish: a requested run is created queued and finishes
+    # later under the same id, and both moments must give the pages a new key.
+    found = runs.aggregate(v=Max("id"), f=Max("finished_at"))
+    return f"{found['v'] or 0}:{found['f'].timestamp() if found['f'] else 0}"
 
 
-def public_version_for_village(request, code: str) -> int:
-    return RollupRun.objects.filter(commune__villages__code=code).aggregate(v=Max("id"))["v"] or 0
+def public_version_for_commune(request, code: str) -> str:
+    """Cache version of a commune's public pages: its latest roll-up run ("0:0" if none)."""
+    return _runs_version(RollupRun.objects.filter(commune__code=code))
+
+
+def public_version_for_village(request, code: str) -> str:
+    return _runs_version(RollupRun.objects.filter(commune__villages__code=code))

@@ -8,7 +8,7 @@ from collections import defaultdict
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone
 
 from villages.models import Commune, Village
@@ -52,20 +52,40 @@ def _latest_evidence(commune: Commune) -> dict[tuple[str, str, int | None], Manu
     return found
 
 
-def rollup_commune(*, commune: Commune, on: dt.date | None = None, trigger: str = "") -> RollupRun:
+class Superseded(Exception):
+    """The requested run was taken over by another worker (its heartbeat went stale)."""
+
+
+def rollup_commune(
+    *,
+    commune: Commune,
+    on: dt.date | None = None,
+    trigger: str = "",
+    run: RollupRun | None = None,
+    token: str = "",
+) -> RollupRun:
     """Compute every criterion of every active set for the commune and its villages.
 
     One transaction; a second run is a new snapshot (nothing is incremented); concurrent runs
     for the same commune wait for each other (row lock on the commune). Queries: a handful per
-    indicator, independent of the number of residents and households.
+    indicator, independent of the number of residents and households. `run` + `token`: a
+    requested run claimed by the worker (rollup_run_execute); it is finished only if the claim
+    is still ours, otherwise everything is rolled back (Superseded).
     """
     on = on or timezone.localdate()
     try:
         with transaction.atomic():
-            return _rollup(commune=commune, on=on, trigger=trigger)
+            return _rollup(commune=commune, on=on, trigger=trigger, run=run, token=token)
+    except Superseded:
+        raise
     except Exception as exc:
         logger.exception("criteria roll-up failed for commune %s", commune.code)
         now = timezone.now()
+        if run is not None:
+            RollupRun.objects.filter(pk=run.pk, claim_token=token).update(
+                status=RollupRun.Status.FAILED, finished_at=now, error=type(exc).__name__
+            )
+            raise
         RollupRun.objects.create(
             commune=commune,
             on=on,
@@ -78,11 +98,15 @@ def rollup_commune(*, commune: Commune, on: dt.date | None = None, trigger: str 
         raise
 
 
-def _rollup(*, commune: Commune, on: dt.date, trigger: str) -> RollupRun:
+def _rollup(
+    *, commune: Commune, on: dt.date, trigger: str, run: RollupRun | None = None, token: str = ""
+) -> RollupRun:
     # Serialise runs of the same commune (a no-op on SQLite, whose writers queue anyway).
     Commune.objects.select_for_update().filter(pk=commune.pk).values_list("pk").first()
     now = timezone.now()
-    run = RollupRun.objects.create(commune=commune, on=on, started_at=now, trigger=trigger)
+    requested = run is not None
+    if run is None:
+        run = RollupRun.objects.create(commune=commune, on=on, started_at=now, trigger=trigger)
     villages = list(Village.objects.filter(commune=commune).order_by("number"))
     sets = list(
         CriteriaSet.objects.for_commune(commune).prefetch_related("criteria").order_by("code")
@@ -160,18 +184,78 @@ def _rollup(*, commune: Commune, on: dt.date, trigger: str) -> RollupRun:
     Assessment.objects.bulk_create(rows, batch_size=500)
     run.status = RollupRun.Status.DONE
     run.finished_at = timezone.now()
+    if requested:
+        # Written in the same transaction as the assessments: a run taken over meanwhile
+        # (its claim token changed) rolls everything back, so a request is done once.
+        if not RollupRun.objects.filter(
+            pk=run.pk, claim_token=token, status=RollupRun.Status.RUNNING
+        ).update(status=run.status, finished_at=run.finished_at, on=on):
+            raise Superseded
+        return run
     run.save(update_fields=["status", "finished_at"])
     return run
 
 
-def rollup_enqueue(*, commune: Commune, on_waiting=None) -> None:
-    """Run the roll-up in the worker once the current transaction commits. When the broker is
-    down the call is recorded (core.jobs) and `on_waiting()` is called."""
+def rollup_request(*, commune: Commune, trigger: str = "request", on_waiting=None) -> RollupRun:
+    """Record a roll-up request (a queued run) and send it to the worker once the current
+    transaction commits. When the broker is down the send is recorded (core.jobs) and
+    `on_waiting()` is called; the queued run is never lost (criteria/jobs.py recovers it)."""
     from core.jobs import enqueue_on_commit
 
-    from .tasks import rollup_commune_task
+    now = timezone.now()
+    run = RollupRun.objects.create(
+        commune=commune,
+        on=timezone.localdate(),
+        started_at=now,
+        heartbeat_at=now,
+        status=RollupRun.Status.QUEUED,
+        trigger=trigger,
+    )
+    enqueue_on_commit("criteria.tasks.rollup_run_task", run.pk, on_waiting=on_waiting)
+    return run
 
-    enqueue_on_commit(rollup_commune_task, commune.pk, on_waiting=on_waiting)
+
+def rollup_enqueue(*, commune: Commune, on_waiting=None) -> None:
+    """The "Roll up now" button: a requested run for the worker (rollup_request)."""
+    rollup_request(commune=commune, on_waiting=on_waiting)
+
+
+def rollup_run_claim(*, run_id: int, now: dt.datetime | None = None) -> str | None:
+    """Take a requested run: queued, or running with a stale heartbeat (its worker died).
+    The claim's token, or None when the run is not ours to do (done, or alive elsewhere)."""
+    import uuid
+
+    from core.jobs import heartbeat_stale
+
+    now = now or timezone.now()
+    token = uuid.uuid4().hex
+    claimable = Q(status=RollupRun.Status.QUEUED) | Q(
+        status=RollupRun.Status.RUNNING, heartbeat_at__lt=now - heartbeat_stale()
+    )
+    claimed = RollupRun.objects.filter(claimable, pk=run_id).update(
+        status=RollupRun.Status.RUNNING, claim_token=token, heartbeat_at=now, started_at=now
+    )
+    return token if claimed else None
+
+
+def rollup_run_execute(*, run_id: int) -> str:
+    """Worker: do a requested run once; skipped | superseded | done (failures are recorded)."""
+    from core.jobs import keep_alive
+
+    token = rollup_run_claim(run_id=run_id)
+    if token is None:
+        return "skipped"
+    run = RollupRun.objects.select_related("commune").get(pk=run_id)
+
+    def renew():
+        RollupRun.objects.filter(pk=run_id, claim_token=token).update(heartbeat_at=timezone.now())
+
+    try:
+        with keep_alive(renew):
+            rollup_commune(commune=run.commune, trigger=run.trigger, run=run, token=token)
+    except Superseded:
+        return "superseded"
+    return "done"
 
 
 # --- Versioning ---------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Celery tasks: thin wrappers around services.rollup_commune (safe to run twice)."""
+"""Celery tasks: thin wrappers around the roll-up services (safe to run twice)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,17 @@ from villages.models import Commune
 
 
 @shared_task
+def rollup_run_task(run_id: int) -> str:
+    """Do one requested roll-up run (services.rollup_run_execute: claimed once, heartbeat)."""
+    from .services import rollup_run_execute
+
+    return rollup_run_execute(run_id=run_id)
+
+
+@shared_task
 def rollup_commune_task(commune_id: int, trigger: str = "task") -> int | None:
-    """Roll up one commune; returns the run id (None when the commune is gone)."""
+    """Roll up one commune now; returns the run id (None when the commune is gone). Kept for
+    calls recorded before requested runs existed; new requests use rollup_run_task."""
     from .services import rollup_commune
 
     commune = Commune.objects.filter(pk=commune_id).first()
@@ -20,10 +29,12 @@ def rollup_commune_task(commune_id: int, trigger: str = "task") -> int | None:
 
 @shared_task
 def rollup_all_communes() -> int:
-    """Nightly (Celery beat): one task per commune that has villages."""
-    ids = list(
-        Commune.objects.filter(villages__isnull=False).distinct().values_list("pk", flat=True)
-    )
-    for commune_id in ids:
-        rollup_commune_task.delay(commune_id, "beat")
-    return len(ids)
+    """Nightly (Celery beat): one requested run per commune that has villages."""
+    from .services import rollup_request
+
+    communes = Commune.objects.filter(villages__isnull=False).distinct()
+    count = 0
+    for commune in communes:
+        rollup_request(commune=commune, trigger="beat")
+        count += 1
+    return count

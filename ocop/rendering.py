@@ -3,8 +3,8 @@
 Safe to run twice, concurrently, after a crash or after a redelivery (docs/ocop.md):
 1. Claim: one conditional UPDATE moves the batch to "rendering" with a fresh random token, if it
    is queued, or rendering under the same Celery task id (the message was redelivered because
-   the worker died: acks_late), or rendering with a heartbeat older than STALE_AFTER. Otherwise
-   the run does nothing.
+   the worker died: acks_late), or rendering with a stale heartbeat (services.stale_before:
+   the claim expires about a minute after the last renewal). Otherwise the run does nothing.
 2. Every later write (progress + heartbeat, ready, failed) is conditional on that token: a run
    that was taken over changes nothing and deletes its own files.
 3. Stamps: sequence numbers 1..quantity are unique per batch; missing ones are bulk-inserted
@@ -33,7 +33,7 @@ from django.utils.translation import gettext as _
 
 from . import labels
 from .models import Stamp, StampBatch, new_serial, stamp_url
-from .services import STALE_AFTER
+from .services import stale_before
 
 logger = logging.getLogger(__name__)
 
@@ -58,7 +58,7 @@ def claim(batch_id: int, task_id: str = "") -> str | None:
     """Take the batch for rendering; the token of this run, or None when it is not ours."""
     now = timezone.now()
     claimable = Q(status=StampBatch.Status.QUEUED) | Q(
-        status=StampBatch.Status.RENDERING, heartbeat_at__lt=now - STALE_AFTER
+        status=StampBatch.Status.RENDERING, heartbeat_at__lt=stale_before(now)
     )
     if task_id:
         # The same message delivered again: its previous run died (acks_late) -> take over.

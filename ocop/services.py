@@ -17,9 +17,14 @@ from django.utils import timezone
 
 from .models import Product, Stamp, StampBatch, StampScan
 
-# A rendering run that has not written progress for this long is considered dead (its worker
-# was killed and the message not redelivered); an official may then retry it.
-STALE_AFTER = dt.timedelta(minutes=10)
+
+def stale_before(now: dt.datetime | None = None) -> dt.datetime:
+    """A run whose heartbeat is older than this is dead (its worker was killed): any run may
+    take it over, requeue_pending sends it again and an official may render it again at once
+    (JOBS_HEARTBEAT_STALE, about a minute; the run renews it every few hundred labels)."""
+    from core.jobs import heartbeat_stale
+
+    return (now or timezone.now()) - heartbeat_stale()
 
 
 # --- Batches -------------------------------------------------------------------------------
@@ -64,11 +69,12 @@ def stamp_batch_create(
 
 def retryable(now: dt.datetime | None = None) -> Q:
     """Batches an official may send to the worker again: failed, lost or stuck."""
-    now = now or timezone.now()
+    stale = stale_before(now)
     return (
         Q(status=StampBatch.Status.FAILED)
-        | Q(status=StampBatch.Status.QUEUED, created_at__lt=now - STALE_AFTER)
-        | Q(status=StampBatch.Status.RENDERING, heartbeat_at__lt=now - STALE_AFTER)
+        | Q(status=StampBatch.Status.QUEUED, heartbeat_at__lt=stale)
+        | Q(status=StampBatch.Status.QUEUED, heartbeat_at__isnull=True, created_at__lt=stale)
+        | Q(status=StampBatch.Status.RENDERING, heartbeat_at__lt=stale)
     )
 
 
@@ -77,7 +83,13 @@ def stamp_batch_retry(*, batch: StampBatch) -> bool:
     with transaction.atomic():
         changed = StampBatch.objects.filter(
             retryable(), pk=batch.pk, revoked_at__isnull=True
-        ).update(status=StampBatch.Status.QUEUED, error="", progress=0, render_token="")
+        ).update(
+            status=StampBatch.Status.QUEUED,
+            error="",
+            progress=0,
+            render_token="",
+            heartbeat_at=timezone.now(),
+        )
         if changed:
             stamp_batch_schedule_render(batch=batch)
     return bool(changed)

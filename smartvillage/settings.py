@@ -148,23 +148,48 @@ CELERY_TIMEZONE = "Asia/Ho_Chi_Minh"
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-# A stopped Redis must not hang a web request that enqueues: fail fast, tell the user.
-CELERY_BROKER_CONNECTION_TIMEOUT = 2
+# A stopped Redis must not hang a web request that enqueues (core/jobs.py): one connection
+# attempt of at most 1 s, no retry, no result-backend round trip; the job is recorded as waiting.
+CELERY_BROKER_CONNECTION_TIMEOUT = 1
 CELERY_BROKER_TRANSPORT_OPTIONS = {
-    # An unacknowledged task (its worker was killed) is delivered again after this many seconds.
+    # Backstop only: an unacknowledged task (its worker was killed) is delivered again after
+    # this many seconds. Dead workers are noticed sooner by the jobs' heartbeats (below).
     "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
-    "socket_connect_timeout": 2,
-    "socket_timeout": 5,
-    "max_retries": 1,
+    "socket_connect_timeout": 1,
+    "socket_timeout": 1,  # a frozen Redis (SIGSTOP, network loss) also costs at most ~1 s
+    "max_retries": 0,
 }
+# Results are never read by the portal (jobs write their state to their own rows); only the
+# smoke test's ping keeps its result. The result store gets the same short timeouts.
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 1
+CELERY_REDIS_SOCKET_TIMEOUT = 2
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"retry_policy": {"max_retries": 1, "timeout": 1.0}}
+# Heartbeats of running jobs (stamp batches, imports, roll-ups): renewed every quarter of
+# JOBS_HEARTBEAT_STALE; a job whose heartbeat is older is taken over and sent again by the
+# requeue beat, which runs every JOBS_REQUEUE_EVERY seconds. A job still waiting
+# JOBS_LOST_AFTER seconds after it was sent is sent again (its message was lost).
+JOBS_HEARTBEAT_STALE = env.int("JOBS_HEARTBEAT_STALE", default=60)
+JOBS_REQUEUE_EVERY = env.int("JOBS_REQUEUE_EVERY", default=15)
+JOBS_LOST_AFTER = env.int("JOBS_LOST_AFTER", default=300)
 CELERY_BEAT_SCHEDULE = {
     # Nightly roll-up of every commune's criteria (criteria/tasks.py), 01:30 local time.
     "criteria-nightly-rollup": {
         "task": "criteria.tasks.rollup_all_communes",
         "schedule": crontab(hour=1, minute=30),
     },
-    # Jobs that could not be sent while Redis was down (core.jobs.PendingTask) are sent again.
-    "core-requeue-pending": {"task": "core.tasks.requeue_pending", "schedule": 300.0},
+    # Jobs that could not be sent while Redis was down (core.jobs.PendingTask), lost ones and
+    # those whose worker died (stale heartbeat) are sent again.
+    "core-requeue-pending": {
+        "task": "core.tasks.requeue_pending",
+        "schedule": float(JOBS_REQUEUE_EVERY),
+        "options": {"expires": JOBS_REQUEUE_EVERY},
+    },
+    # Import files of abandoned previews (IMPORT_PREVIEW_MAX_AGE_HOURS) are deleted.
+    "households-purge-import-files": {
+        "task": "households.tasks.purge_import_files",
+        "schedule": 3600.0,
+    },
 }
 
 if REDIS_URL:

@@ -236,9 +236,11 @@ def test_large_file_goes_through_the_task_with_progress(
     from households import tasks
 
     calls = []
-    original = tasks.household_import_check_task.delay
+    original = tasks.household_import_check_task.apply_async  # core.jobs.enqueue, eager mode
     monkeypatch.setattr(
-        tasks.household_import_check_task, "delay", lambda pk: (calls.append(pk), original(pk))
+        tasks.household_import_check_task,
+        "apply_async",
+        lambda args, **kw: (calls.append(args[0]), original(args, **kw)),
     )
     client = login(leader_a1)
     rows = [row("Thôn Một", i, f"Người {i}") for i in range(1, 6)]
