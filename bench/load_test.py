@@ -167,6 +167,7 @@ def main() -> int:
         "ALLOWED_HOSTS": "127.0.0.1",
         "SITE_URL": f"http://127.0.0.1:{web_port}",
         "MEDIA_ROOT": str(work / "media"),
+        "PRIVATE_MEDIA_ROOT": str(work / "private"),
         "DJANGO_SETTINGS_MODULE": "load_settings",
         "PYTHONPATH": f"{work}:{ROOT}",
         "LOG_LEVEL": "WARNING",

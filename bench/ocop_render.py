@@ -35,6 +35,7 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="ocop-bench-"))
     os.environ["DATABASE_URL"] = f"sqlite:///{work / 'bench.sqlite3'}"
     os.environ["MEDIA_ROOT"] = str(work / "media")
+    os.environ["PRIVATE_MEDIA_ROOT"] = str(work / "private")
     os.environ.setdefault("DEBUG", "true")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "smartvillage.settings")
 
@@ -78,8 +79,8 @@ def main() -> None:
     whole = time.perf_counter() - started
     batch.refresh_from_db()
     assert result == "ready", (result, batch.error)
-    pdf = Path(os.environ["MEDIA_ROOT"]) / batch.pdf_file.name
-    zipped = Path(os.environ["MEDIA_ROOT"]) / batch.zip_file.name
+    pdf = Path(batch.pdf_file.path)
+    zipped = Path(batch.zip_file.path)
 
     urls = [s.url for s in batch.stamps.order_by("sequence")]
     started = time.perf_counter()

@@ -33,6 +33,7 @@ def main() -> None:
     args = parser.parse_args()
     media = Path(tempfile.mkdtemp(prefix="bench-stamps-"))
     os.environ["MEDIA_ROOT"] = str(media)
+    os.environ["PRIVATE_MEDIA_ROOT"] = str(media) + "-private"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
     import django
 
@@ -63,10 +64,11 @@ def main() -> None:
         for name in ("pdf_file", "zip_file"):
             file = getattr(batch, name)
             if file:
-                sizes[name] = (media / file.name).stat().st_size
+                sizes[name] = Path(file.path).stat().st_size
     finally:
         StampBatch.objects.filter(pk=batch.pk).delete()
         shutil.rmtree(media, ignore_errors=True)
+        shutil.rmtree(f"{media}-private", ignore_errors=True)
     print(
         json.dumps(
             {

@@ -129,14 +129,20 @@ class ScopedQuerySet(models.QuerySet):
     village_path: str | None = None
     commune_path: str | None = None
 
-    def for_user(self, user, write: bool = False):
-        # Reading and writing reach the same rows for every role today; `write` is kept so
-        # that callers say what they intend, and a stricter rule lands in one place.
+    def for_user(self, user):
+        # Reading and writing reach the same rows for every role (docs/decisions.md 1);
+        # deleting and managing a team are checked with Scope.may_manage_village.
         scope = scope_for(user)
         return self.filter(scope.q(village_path=self.village_path, commune_path=self.commune_path))
 
+    def for_officials(self, user):
+        """Rows of the user's communes as an official (team members reach none)."""
+        if self.commune_path is None:
+            return self.none()
+        return self.filter(scope_for(user).q(commune_path=self.commune_path))
 
-def get_for_user(queryset_or_model, user, pk, write: bool = False):
+
+def get_for_user(queryset_or_model, user, pk):
     """The object with this pk if the user may reach it, else 404 (never 'exists but hidden')."""
     qs = (
         queryset_or_model._default_manager.all()
@@ -144,6 +150,6 @@ def get_for_user(queryset_or_model, user, pk, write: bool = False):
         else queryset_or_model
     )
     try:
-        return get_object_or_404(qs.for_user(user, write=write), pk=pk)
+        return get_object_or_404(qs.for_user(user), pk=pk)
     except (ValueError, TypeError) as exc:  # a tampered, non-numeric id
         raise Http404 from exc

@@ -10,6 +10,8 @@ class CoreConfig(AppConfig):
         from django.conf import settings
         from PIL import Image
 
+        from . import checks  # noqa: F401  (registers the system checks)
+
         # Pillow's decompression-bomb limit, set explicitly (default 89 M pixels): an uploaded
         # image declaring more pixels than this is refused before it is decoded (warning from
         # the limit, error from twice the limit; ocop.models.validate_photo refuses both).

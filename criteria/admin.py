@@ -6,6 +6,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.http import HttpResponseRedirect
 from django.urls import path, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
@@ -169,8 +170,17 @@ class ManualEvidenceAdmin(ScopedModelAdmin):
     list_display = ["criterion", "commune", "village", "value", "option", "reference",
                     "entered_by", "entered_at"]  # fmt: skip
     list_filter = ["criterion__criteria_set"]
-    readonly_fields = ["entered_by", "entered_at"]
+    readonly_fields = ["file_download", "entered_by", "entered_at"]
     actions = ["roll_up_now"]
+
+    @admin.display(description=_("current file"))
+    def file_download(self, obj):
+        # A private file has no URL: the link goes to the checked, recorded download view.
+        if not obj.pk or not obj.file:
+            return "–"
+        return format_html(
+            '<a href="{}">{}</a>', reverse("criteria:evidence_file", args=[obj.pk]), _("Download")
+        )
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         field = super().formfield_for_foreignkey(db_field, request, **kwargs)

@@ -22,6 +22,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from core.access import ScopedQuerySet, scope_for
+from core.files import private_storage
 from villages.models import Commune, Village
 
 # --- Catalogues ---------------------------------------------------------------------------------
@@ -381,6 +382,7 @@ class ManualEvidence(models.Model):
     file = models.FileField(
         _("evidence file"),
         upload_to=evidence_upload_to,
+        storage=private_storage,
         blank=True,
         validators=[validate_evidence_file],
     )
@@ -464,9 +466,9 @@ class RollupRun(models.Model):
     """One computation of every active criterion for a commune and its villages."""
 
     class Status(models.TextChoices):
+        QUEUED = "queued", _("Waiting")
         RUNNING = "running", _("Running")
         DONE = "done", _("Done")
-        QUEUED = "queued", _("Waiting")
         FAILED = "failed", _("Failed")
 
     commune = models.ForeignKey(
@@ -480,12 +482,12 @@ class RollupRun(models.Model):
     )
     trigger = models.CharField(_("triggered by"), max_length=20, blank=True)
     error = models.TextField(_("error"), blank=True)
-
-    objects = RollupRunQuerySet.as_manager()
     # A requested run (queued) is claimed by the worker with a fresh token and a heartbeat it
     # renews while computing (criteria/jobs.py); a stale heartbeat means the worker died.
     claim_token = models.CharField(max_length=32, blank=True, editable=False)
     heartbeat_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    objects = RollupRunQuerySet.as_manager()
 
     class Meta:
         ordering = ["-started_at", "-id"]

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+from pathlib import PurePath
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from core.access import get_for_user
 from core.cache import cache_public_page
+from core.files import private_file_response
 from villages.models import Commune, Village
 
 from . import indicators, selectors
@@ -181,16 +185,19 @@ def evidence_create(request: HttpRequest, code: str, criterion_pk: int):
     )
 
 
-@login_required
+@never_cache
 @require_GET
 def evidence_file(request: HttpRequest, pk: int):
+    """The evidence file, for whoever may read the evidence; anyone else (anonymous too): 404."""
     evidence = get_for_user(ManualEvidence, request.user, pk)
-    if not evidence.file:
-        raise Http404
-    return FileResponse(
-        evidence.file.open("rb"),
-        as_attachment=True,
-        filename=f"minh-chung-{evidence.pk}{evidence.file.name[evidence.file.name.rfind('.') :]}",
+    name = evidence.file.name or ""
+    return private_file_response(
+        request,
+        evidence.file,
+        filename=f"minh-chung-{evidence.pk}{PurePath(name).suffix}",
+        what="criteria.manualevidence",
+        commune_id=evidence.commune_id,
+        description=f"{evidence.criterion.code} (#{evidence.pk})",
     )
 
 

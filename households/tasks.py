@@ -1,4 +1,4 @@
-"""Celery tasks of the household registry: checking and applying large Excel imports."""
+"""Celery tasks of the household registry: large Excel imports, purge of import files."""
 
 from __future__ import annotations
 
@@ -15,3 +15,9 @@ def household_import_check_task(import_id: int) -> None:
 @shared_task
 def household_import_apply_task(import_id: int) -> None:
     jobs.import_job_apply(import_id=import_id)
+
+
+@shared_task
+def purge_import_files() -> int:
+    """Beat (hourly): files of abandoned import previews and orphan uploads are deleted."""
+    return jobs.import_files_purge()

@@ -26,4 +26,5 @@ urlpatterns = [
     path("field/import/template.xlsx", views.import_template, name="import_template"),
     path("field/import/<int:pk>/", views.import_detail, name="import_detail"),
     path("field/import/<int:pk>/confirm/", views.import_confirm, name="import_confirm"),
+    path("field/import/<int:pk>/cancel/", views.import_cancel, name="import_cancel"),
 ]

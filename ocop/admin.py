@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
-from django.conf import settings
 from django.contrib import admin, messages
 from django.db.models import Count, IntegerField, OuterRef, Subquery, Sum
 from django.db.models.functions import Coalesce
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -18,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from core.admin import ScopedModelAdmin
+from core.admin_search import FoldedSearchMixin
 
 from . import labels, services
 from .models import (
@@ -37,15 +36,16 @@ JOB_WAITING = _(
 
 
 @admin.register(Producer)
-class ProducerAdmin(ScopedModelAdmin):
+class ProducerAdmin(FoldedSearchMixin, ScopedModelAdmin):
     list_display = ("name", "kind", "village", "representative", "phone")
     list_filter = ("kind", ("village", admin.RelatedOnlyFieldListFilter))
-    search_fields = ("name", "representative", "business_registration_number")
+    search_fields = ("business_registration_number",)
+    folded_search_fields = ("search_key",)
     list_select_related = ("village",)
 
 
 @admin.register(Product)
-class ProductAdmin(ScopedModelAdmin):
+class ProductAdmin(FoldedSearchMixin, ScopedModelAdmin):
     list_display = (
         "name",
         "producer",
@@ -57,7 +57,8 @@ class ProductAdmin(ScopedModelAdmin):
         "is_public",
     )
     list_filter = ("group", "stars", "is_public", ("producer", admin.RelatedOnlyFieldListFilter))
-    search_fields = ("name", "certificate_number", "gtin", "producer__name")
+    search_fields = ("certificate_number", "gtin")
+    folded_search_fields = ("search_key", "producer__search_key")
     list_select_related = ("producer",)
     readonly_fields = ("stars_display", "thumbnail_preview")
     fieldsets = (
@@ -162,7 +163,7 @@ class ProductAdmin(ScopedModelAdmin):
 
 
 @admin.register(StampBatch)
-class StampBatchAdmin(ScopedModelAdmin):
+class StampBatchAdmin(FoldedSearchMixin, ScopedModelAdmin):
     list_display = (
         "lot_code",
         "product",
@@ -173,7 +174,8 @@ class StampBatchAdmin(ScopedModelAdmin):
         "created_at",
     )
     list_filter = ("status", ("product", admin.RelatedOnlyFieldListFilter))
-    search_fields = ("lot_code", "product__name")
+    search_fields = ("lot_code",)
+    folded_search_fields = ("product__search_key",)
     list_select_related = ("product",)
     actions = ("retry_batches", "revoke_batches")
     fields = ("product", "lot_code", "produced_on", "best_before", "quantity")
@@ -251,8 +253,8 @@ class StampBatchAdmin(ScopedModelAdmin):
             return "–"
         return format_html(
             '<a href="{}">PDF</a> · <a href="{}">ZIP (PNG)</a>',
-            reverse("admin:ocop_stampbatch_download", args=[obj.pk, "pdf"]),
-            reverse("admin:ocop_stampbatch_download", args=[obj.pk, "zip"]),
+            reverse("ocop:batch_file", args=[obj.pk, "pdf"]),
+            reverse("ocop:batch_file", args=[obj.pk, "zip"]),
         )
 
     @admin.action(description=_("Render again (failed or stuck batches)"), permissions=["change"])
@@ -285,31 +287,6 @@ class StampBatchAdmin(ScopedModelAdmin):
             ngettext("%(n)d stamp revoked.", "%(n)d stamps revoked.", count) % {"n": count},
             messages.SUCCESS,
         )
-
-    def get_urls(self):
-        return [
-            path(
-                "<int:pk>/download/<str:kind>/",
-                self.admin_site.admin_view(self.download_view),
-                name="ocop_stampbatch_download",
-            )
-        ] + super().get_urls()
-
-    def download_view(self, request, pk: int, kind: str):
-        """The PDF sheet or ZIP of a ready batch in the official's communes; else 404."""
-        batch = self.get_queryset(request).filter(pk=pk).first()
-        if (
-            batch is None
-            or kind not in ("pdf", "zip")
-            or not self.has_view_permission(request, batch)
-            or batch.status != StampBatch.Status.READY
-        ):
-            raise Http404
-        field = batch.pdf_file if kind == "pdf" else batch.zip_file
-        full = (Path(settings.MEDIA_ROOT) / field.name).resolve()
-        if not field.name or not full.is_file():
-            raise Http404
-        return FileResponse(open(full, "rb"), as_attachment=True, filename=full.name)
 
 
 class SuspiciousFilter(admin.SimpleListFilter):

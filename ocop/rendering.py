@@ -164,8 +164,13 @@ def render_files(
     return pdf_path, zip_path
 
 
+def _private_root() -> Path:
+    """Label sheets are private files (core/files.py): whoever has one can print stamps."""
+    return Path(StampBatch._meta.get_field("pdf_file").storage.location)
+
+
 def _media_name(path: Path) -> str:
-    return path.relative_to(Path(settings.MEDIA_ROOT)).as_posix()
+    return path.relative_to(_private_root()).as_posix()
 
 
 def stamp_batch_render(*, batch_id: int, task_id: str = "") -> str:
@@ -173,7 +178,7 @@ def stamp_batch_render(*, batch_id: int, task_id: str = "") -> str:
     token = claim(batch_id, task_id)
     if token is None:
         return "skipped"
-    base = Path(settings.MEDIA_ROOT) / LABELS_DIR / str(batch_id)
+    base = _private_root() / LABELS_DIR / str(batch_id)
     run_dir = base / token
     try:
         batch = StampBatch.objects.select_related("product").get(pk=batch_id)

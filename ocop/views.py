@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django import forms
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -12,10 +13,13 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from core.cache import cache_public_page
+from core.fields import NormalisedFormField
+from core.files import private_file_response
 from core.ratelimit import client_ip, rate_limited
+from core.text import fold
 from villages.models import Commune
 
-from .models import SERIAL_RE, Product, ProductGroup, Stamp
+from .models import SERIAL_RE, Product, ProductGroup, Stamp, StampBatch
 from .services import stamp_scan_record
 
 
@@ -86,6 +90,7 @@ STAR_CHOICES = [("", _("All ratings")), ("3", "3★"), ("4", "4★"), ("5", "5�
 
 
 class CatalogueFilterForm(forms.Form):
+    q = NormalisedFormField(label=_("Product or producer"), required=False, max_length=60)
     group = forms.ChoiceField(
         label=_("Product group"), required=False, choices=[("", _("All groups"))]
     )
@@ -111,6 +116,11 @@ def catalogue(request: HttpRequest) -> HttpResponse:
     form = CatalogueFilterForm(request.GET or None, communes=communes)
     if form.is_valid():
         data = form.cleaned_data
+        if data["q"]:
+            key = fold(data["q"])  # accents and case ignored: "mat ong" finds "Mật ong"
+            products = products.filter(
+                Q(search_key__contains=key) | Q(producer__search_key__contains=key)
+            )
         if data["group"]:
             products = products.filter(group=data["group"])
         if data["stars"]:
@@ -143,4 +153,29 @@ def product_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "producer": product.producer,
             "certificate_expired": product.certificate_expired(),
         },
+    )
+
+
+@never_cache
+@require_GET
+def batch_file(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
+    """The label sheet (PDF) or PNG archive of a ready batch, for officials of its commune.
+
+    Anyone else, signed in or not, gets 404: a sheet prints valid stamps.
+    """
+    if kind not in ("pdf", "zip"):
+        raise Http404
+    batch = get_object_or_404(
+        StampBatch.objects.for_officials(request.user).select_related("product__producer__village"),
+        pk=pk,
+        status=StampBatch.Status.READY,
+    )
+    field = batch.pdf_file if kind == "pdf" else batch.zip_file
+    return private_file_response(
+        request,
+        field,
+        filename=field.name.rsplit("/", 1)[-1],
+        what="ocop.stampbatch",
+        commune_id=batch.product.producer.village.commune_id,
+        description=f"{kind.upper()} {batch.product.name} {batch.lot_code} (#{batch.pk})",
     )

@@ -9,7 +9,7 @@ export DATABASE_URL="postgres://postgres@127.0.0.1:5432/$DB"
 export REDIS_URL="redis://127.0.0.1:6379/14"
 export SECRET_KEY="smoke-secret-key-not-for-production-0123456789abcdef"
 export DEBUG=false ALLOWED_HOSTS=127.0.0.1 SITE_URL="http://127.0.0.1:$PORT"
-export MEDIA_ROOT="$(mktemp -d)" DJANGO_SETTINGS_MODULE=smartvillage.settings
+export MEDIA_ROOT="$(mktemp -d)" PRIVATE_MEDIA_ROOT="$(mktemp -d)" DJANGO_SETTINGS_MODULE=smartvillage.settings
 unset CELERY_WORKER_RUNNING
 RUN=$(mktemp -d)
 psql -h 127.0.0.1 -U postgres -qc "DROP DATABASE IF EXISTS $DB WITH (FORCE)" postgres

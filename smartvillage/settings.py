@@ -240,6 +240,8 @@ LANGUAGES = [("vi", _("Vietnamese")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 LANGUAGE_COOKIE_AGE = 60 * 60 * 24 * 365  # the switch (core.views.switch_language) is remembered
 TIME_ZONE = "Asia/Ho_Chi_Minh"
+# Day-first dates (05/11/2026 = 5 November) and 72.000.000 grouping in both languages.
+FORMAT_MODULE_PATH = ["smartvillage.formats"]
 USE_I18N = True
 USE_TZ = True
 
@@ -250,8 +252,20 @@ STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "media")))
+# Private files (household imports, evidence, label sheets): outside MEDIA_ROOT, never by URL;
+# only permission-checked views hand them out (core/files.py). See docs/security.md.
+PRIVATE_MEDIA_ROOT = Path(env.str("PRIVATE_MEDIA_ROOT", default=str(BASE_DIR / "private_media")))
+_media, _private = MEDIA_ROOT.resolve(), PRIVATE_MEDIA_ROOT.resolve()
+if _media == _private or _media in _private.parents or _private in _media.parents:
+    _fail("PRIVATE_MEDIA_ROOT must be a folder outside MEDIA_ROOT (and MEDIA_ROOT outside it).")
+# nginx in front (deploy/nginx.conf.example): private downloads go through its internal
+# location with X-Accel-Redirect, e.g. "/_private/". Empty = Django streams the file.
+PRIVATE_MEDIA_ACCEL_PREFIX = env.str("PRIVATE_MEDIA_ACCEL_PREFIX", default="")
+# An import preview nobody confirmed: its file (ID numbers in clear) is deleted after this.
+IMPORT_PREVIEW_MAX_AGE_HOURS = env.int("IMPORT_PREVIEW_MAX_AGE_HOURS", default=24)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "private": {"BACKEND": "core.files.PrivateFileSystemStorage"},
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if not DEBUG
@@ -260,6 +274,15 @@ STORAGES = {
 }
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# Excel imports (households, payments): caps checked while the sheet streams (core/spreadsheets.py,
+# docs/security.md finding 2). Files over IMPORT_INLINE_MAX_SIZE are checked and applied by the
+# worker, never in the web request; a user has at most IMPORT_MAX_CONCURRENT_PER_USER imports
+# waiting or running at once.
+IMPORT_MAX_FILE_SIZE = env.int("IMPORT_MAX_FILE_SIZE", default=10 * 1024 * 1024)
+IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=20_000)
+IMPORT_MAX_UNPACKED_SIZE = env.int("IMPORT_MAX_UNPACKED_SIZE", default=100 * 1024 * 1024)
+IMPORT_INLINE_MAX_SIZE = env.int("IMPORT_INLINE_MAX_SIZE", default=256 * 1024)
+IMPORT_MAX_CONCURRENT_PER_USER = env.int("IMPORT_MAX_CONCURRENT_PER_USER", default=2)
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
@@ -310,6 +333,12 @@ CONTENT_SECURITY_POLICY = {
         "base-uri": ["'self'"],
         "frame-ancestors": ["'none'"],
         "form-action": ["'self'"],
+        # No string ever becomes HTML or a script address (docs/security.md, finding 1): DOM
+        # sinks take trusted types only. Policies: "default" + its parser "sv-inert"
+        # (static/js/trusted-types.js: the HTML Leaflet and Django admin's jQuery write, active
+        # content refused) and "sv-worker" (the field portal's service worker address).
+        "require-trusted-types-for": ["'script'"],
+        "trusted-types": ["default", "sv-inert", "sv-worker"],
     }
 }
 

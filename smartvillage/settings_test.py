@@ -11,10 +11,16 @@ from .settings import *  # noqa: E402,F403
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "private": {"BACKEND": "core.files.PrivateFileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 # .ci/run shares one MEDIA_ROOT between pytest and the real worker; alone, a private temp dir.
 MEDIA_ROOT = os.environ.get("MEDIA_ROOT") or tempfile.mkdtemp(prefix="smartvillage-test-media-")
+PRIVATE_MEDIA_ROOT = os.environ.get("PRIVATE_MEDIA_ROOT") or (
+    f"{os.environ['MEDIA_ROOT'].rstrip('/')}-private"
+    if os.environ.get("MEDIA_ROOT")
+    else tempfile.mkdtemp(prefix="smartvillage-test-private-")
+)
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 SECURE_SSL_REDIRECT = False
 AXES_ENABLED = os.environ.get("AXES_ENABLED_IN_TESTS", "true") == "true"

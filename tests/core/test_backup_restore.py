@@ -41,10 +41,14 @@ def test_backup_then_restore_into_an_empty_database(tmp_path, official_a, leader
     media = tmp_path / "media"
     (media / "labels").mkdir(parents=True)
     (media / "labels" / "sheet.pdf").write_bytes(b"%PDF-1.4 test")
+    private = tmp_path / "private"
+    (private / "household-imports").mkdir(parents=True)
+    (private / "household-imports" / "0a1b.xlsx").write_bytes(b"PK import")
     env = {
         **os.environ,
         "DATABASE_URL": _url(connection.settings_dict["NAME"]),
         "MEDIA_ROOT": str(media),
+        "PRIVATE_MEDIA_ROOT": str(private),
     }
     subprocess.run(
         [str(ROOT / "deploy/backup.sh"), str(tmp_path / "bk")],
@@ -59,7 +63,12 @@ def test_backup_then_restore_into_an_empty_database(tmp_path, official_a, leader
     admin.cursor().execute(f'CREATE DATABASE "{target}"')
     try:
         restored_media = tmp_path / "restored-media"
-        env.update(DATABASE_URL=_url(target), MEDIA_ROOT=str(restored_media))
+        restored_private = tmp_path / "restored-private"
+        env.update(
+            DATABASE_URL=_url(target),
+            MEDIA_ROOT=str(restored_media),
+            PRIVATE_MEDIA_ROOT=str(restored_private),
+        )
         subprocess.run(
             [str(ROOT / "deploy/restore.sh"), str(tmp_path / "bk")],
             env=env,
@@ -74,6 +83,9 @@ def test_backup_then_restore_into_an_empty_database(tmp_path, official_a, leader
         finally:
             restored.close()
         assert (restored_media / "labels" / "sheet.pdf").read_bytes() == b"%PDF-1.4 test"
+        # Both storages come back: the private one (imports, evidence, sheets) too.
+        assert (restored_private / "household-imports" / "0a1b.xlsx").read_bytes() == b"PK import"
+        assert not (restored_media / "household-imports").exists()
         # A second restore into the now non-empty database is refused.
         again = subprocess.run(
             [str(ROOT / "deploy/restore.sh"), str(tmp_path / "bk")],

@@ -9,6 +9,7 @@ from .factories import ProducerFactory, ProductFactory, StampBatchFactory
 @pytest.fixture(autouse=True)
 def _media(settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path / "media")
+    settings.PRIVATE_MEDIA_ROOT = str(tmp_path / "private")
     settings.SITE_URL = "https://thon.example.vn"
 
 

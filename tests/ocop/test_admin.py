@@ -34,7 +34,7 @@ def test_official_b_cannot_see_commune_a_products_or_batches(
     ):
         assert client.get(url).status_code in (302, 404)
     for kind in ("pdf", "zip"):
-        url = reverse("admin:ocop_stampbatch_download", args=[batch.pk, kind])
+        url = reverse("ocop:batch_file", args=[batch.pk, kind])
         assert client.get(url).status_code == 404
     stamp = batch.stamps.first()
     assert client.get(reverse("admin:ocop_stamp_png", args=[stamp.pk])).status_code == 404
@@ -46,9 +46,9 @@ def test_official_a_downloads_pdf_zip_and_stamp_png(login, official_a, product_a
     client = login(official_a)
     listing = client.get(reverse("admin:ocop_stampbatch_changelist")).content.decode()
     assert batch.lot_code in listing and "PDF" in listing
-    pdf = client.get(reverse("admin:ocop_stampbatch_download", args=[batch.pk, "pdf"]))
+    pdf = client.get(reverse("ocop:batch_file", args=[batch.pk, "pdf"]))
     assert pdf.status_code == 200 and b"".join(pdf.streaming_content).startswith(b"%PDF")
-    zipped = client.get(reverse("admin:ocop_stampbatch_download", args=[batch.pk, "zip"]))
+    zipped = client.get(reverse("ocop:batch_file", args=[batch.pk, "zip"]))
     assert zipped.status_code == 200 and b"".join(zipped.streaming_content)[:2] == b"PK"
     png = client.get(reverse("admin:ocop_stamp_png", args=[batch.stamps.first().pk]))
     assert png.status_code == 200 and png.content.startswith(b"\x89PNG")
@@ -58,7 +58,7 @@ def test_official_a_downloads_pdf_zip_and_stamp_png(login, official_a, product_a
 def test_unfinished_batch_has_no_download(login, official_a, product_a):
     batch = StampBatchFactory(product=product_a, status="rendering", pdf_file="ocop/labels/x.pdf")
     client = login(official_a)
-    url = reverse("admin:ocop_stampbatch_download", args=[batch.pk, "pdf"])
+    url = reverse("ocop:batch_file", args=[batch.pk, "pdf"])
     assert client.get(url).status_code == 404
 
 

@@ -31,7 +31,8 @@ def decode(png_path: Path) -> list[str]:
 
 
 def media(settings, name) -> Path:
-    return Path(settings.MEDIA_ROOT) / name
+    """Label sheets are private files: under PRIVATE_MEDIA_ROOT, never MEDIA_ROOT."""
+    return Path(settings.PRIVATE_MEDIA_ROOT) / name
 
 
 def urls(batch):

@@ -32,6 +32,7 @@ PHONE_B = "0987654321"
 @pytest.fixture(autouse=True)
 def _clean_cache_and_media(settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path / "media")
+    settings.PRIVATE_MEDIA_ROOT = str(tmp_path / "private")
     settings.SITE_URL = "https://thon.example.vn"
     cache.clear()  # rate-limit counters of other tests
     yield

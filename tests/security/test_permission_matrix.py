@@ -83,6 +83,7 @@ MATRIX: dict[str, dict[str, dict[str, int]]] = {
     "households:import_template": {"get": _row(LOGIN, 200, 200, 200, 403, 200)},
     "households:import_detail": {"get": _row(LOGIN, 200, 404, 200, 403, 404)},
     "households:import_confirm": post_only(_row(LOGIN, 302, 404, 302, 403, 404)),
+    "households:import_cancel": post_only(_row(LOGIN, 302, 404, 302, 403, 404)),
     # digital teams
     "digital_teams:team_detail": {"get": _row(LOGIN, 200, 404, 200, 200, 404)},
     "digital_teams:team_edit": {"get": _row(LOGIN, 200, 404, 200, 403, 404)},
@@ -115,6 +116,8 @@ MATRIX: dict[str, dict[str, dict[str, int]]] = {
     "ocop:stamp_public": {"get": PUBLIC},
     "ocop:catalogue": {"get": PUBLIC},
     "ocop:product_detail": {"get": PUBLIC},
+    # private file: a label sheet prints valid stamps; officials of the commune only
+    "ocop:batch_file": {"get": _row(404, 200, 404, 404, 404, 404)},
     # criteria
     "criteria:commune_public": {"get": PUBLIC},
     "criteria:commune_checklist": {"get": _row(LOGIN, 200, 404, 404, 404, 404)},
@@ -122,7 +125,7 @@ MATRIX: dict[str, dict[str, dict[str, int]]] = {
     "criteria:dossier_print": {"get": _row(LOGIN, 200, 404, 404, 404, 404)},
     "criteria:dossier_xlsx": {"get": _row(LOGIN, 200, 404, 404, 404, 404)},
     "criteria:evidence_create": {"get": _row(LOGIN, 200, 404, 404, 404, 404)},
-    "criteria:evidence_file": {"get": _row(LOGIN, 200, 404, 404, 404, 404)},
+    "criteria:evidence_file": {"get": _row(404, 200, 404, 404, 404, 404)},  # private file
     "criteria:village_checklist": {"get": _row(LOGIN, 200, 404, 200, 200, 404)},
     "criteria:gap_list": {"get": _row(LOGIN, 200, 404, 200, 200, 404)},
     "criteria:trend": {"get": _row(LOGIN, 200, 404, 200, 200, 404)},
@@ -132,6 +135,18 @@ MATRIX: dict[str, dict[str, dict[str, int]]] = {
     "dashboards:map": {"get": _row(LOGIN, 200, 404, 200, 200, 404)},
     "dashboards:map_data": {"get": _row(LOGIN, 200, 404, 200, 200, 404)},
 }
+
+# Views that hand out private files (core/files.py): whoever is outside gets 404, anonymous
+# too (not a login page: the URL does not even say that the file exists).
+PRIVATE_FILE_URLS = {"criteria:evidence_file", "ocop:batch_file"}
+
+
+def test_private_file_urls_answer_404_outside_the_scope():
+    for name in PRIVATE_FILE_URLS:
+        row = MATRIX[name]["get"]
+        assert row["official_a"] == 200, name
+        assert {row[p] for p in PERSONAS if p != "official_a"} == {404}, name
+
 
 # Pages whose whole purpose is public or personal to the user: no commune-A name check needed.
 SKIPPED_PREFIXES = ("admin/", "i18n/", "media/", "^media/", "static/")
@@ -185,6 +200,8 @@ def url_for(name: str, a) -> str:
         "households:asset_delete": {"pk": a.asset.pk},
         "households:import_detail": {"pk": a.job.pk},
         "households:import_confirm": {"pk": a.job.pk},
+        "households:import_cancel": {"pk": a.job.pk},
+        "ocop:batch_file": {"pk": a.batch.pk, "kind": "pdf"},
         "digital_teams:teammember_update": {"pk": a.member.pk},
         "digital_teams:teammember_deactivate": {"pk": a.member.pk},
         "digital_teams:activity_detail": {"pk": a.activity.pk},
