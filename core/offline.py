@@ -12,6 +12,7 @@ edit conflict, shown on the item for correction) or refused.
 from __future__ import annotations
 
 import re
+from html.parser import HTMLParser
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -32,6 +33,52 @@ def _is_login_redirect(response) -> bool:
 
 def _is_success_redirect(response) -> bool:
     return 300 <= response.status_code < 400 and not _is_login_redirect(response)
+
+
+class _ErrorTexts(HTMLParser):
+    """The texts of a form page's error messages (what the outbox shows on an item).
+
+    Extracted here so that the browser receives plain text, never HTML to parse."""
+
+    CLASSES = {"invalid-feedback", "alert-danger", "alert-warning", "errorlist"}
+    VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source"}
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.stack: list[bool] = []  # per open element: is it (inside) an error message?
+        self.texts: list[str] = []
+        self.current: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag in self.VOID:
+            return
+        attrs = dict(attrs)
+        classes = set((attrs.get("class") or "").split())
+        inside = bool(self.stack and self.stack[-1])
+        starts = not inside and (bool(classes & self.CLASSES) or "data-conflict" in attrs)
+        if starts:
+            self.current = []
+        self.stack.append(inside or starts)
+
+    def handle_endtag(self, tag):
+        if tag in self.VOID or not self.stack:
+            return
+        was = self.stack.pop()
+        if was and not (self.stack and self.stack[-1]):
+            text = " ".join("".join(self.current).split())
+            if text and text not in self.texts:
+                self.texts.append(text)
+
+    def handle_data(self, data):
+        if self.stack and self.stack[-1]:
+            self.current.append(data)
+
+
+def error_texts(html: str) -> list[str]:
+    parser = _ErrorTexts()
+    parser.feed(html)
+    parser.close()
+    return parser.texts
 
 
 def _outbox_answer(result: str, *, status: int = 200, **extra) -> JsonResponse:
@@ -93,7 +140,7 @@ class OfflineIdempotencyMiddleware:
             # Django views answer a valid POST with a redirect; a 200 is the form again, with
             # its errors (validation or edit conflict). The outbox extracts and shows them.
             html = response.content.decode(response.charset or "utf-8", "replace")
-            return _outbox_answer("invalid", html=html)
+            return _outbox_answer("invalid", html=html, errors=error_texts(html))
         if status in (401, 403, 404):
             return _outbox_answer("refused", code=status)
         return _outbox_answer("error", status=200, code=status)

@@ -1,5 +1,8 @@
 /* Officials' map (dashboards:map): households coloured by status and village assets.
-   Configuration comes from <script type="application/json" id="dash-map-config"> (CSP-safe). */
+   Configuration comes from <script type="application/json" id="dash-map-config"> (CSP-safe).
+   Data from /dashboard/map/data.json is plain text: it only ever reaches the page as text nodes
+   (tooltips get DOM nodes, never HTML strings; docs/security.md, finding 1). The page runs under
+   `require-trusted-types-for 'script'`: an HTML string given to a sink throws instead. */
 (function () {
   "use strict";
   var node = document.getElementById("dash-map-config");
@@ -7,9 +10,14 @@
   if (!node || !box || typeof L === "undefined") { return; }
   var config = JSON.parse(node.textContent);
   var colours = { complete: "#009E73", missing: "#D55E00" };
-  var map = L.map(box, { zoomControl: true, attributionControl: Boolean(config.tileUrl) });
+  // Leaflet's attribution control writes HTML: the attribution is drawn as text below instead.
+  var map = L.map(box, { zoomControl: true, attributionControl: false });
   if (config.tileUrl) {
-    L.tileLayer(config.tileUrl, { maxZoom: 19, attribution: "© OpenStreetMap" }).addTo(map);
+    L.tileLayer(config.tileUrl, { maxZoom: 19 }).addTo(map);
+    var credit = document.createElement("p");
+    credit.className = "dash-map-credit small text-muted mb-0";
+    credit.textContent = "© OpenStreetMap";
+    box.insertAdjacentElement("afterend", credit);
   }
   map.setView([21.3, 107.6], 13);
 
@@ -17,6 +25,15 @@
     var el = document.getElementById("dash-count-" + name);
     if (el) { el.textContent = String(value); }
   }
+
+  /* A tooltip's content: one text node (Leaflet appends a Node as it is). */
+  function textContent() {
+    var span = document.createElement("span");
+    span.textContent = Array.prototype.join.call(arguments, "");
+    return span;
+  }
+
+  function text(value) { return value === null || value === undefined ? "" : String(value); }
 
   fetch(config.dataUrl, { credentials: "same-origin", headers: { Accept: "application/json" } })
     .then(function (response) {
@@ -26,22 +43,29 @@
     .then(function (data) {
       var bounds = [];
       data.households.forEach(function (h) {
+        var status = colours[h.status] ? h.status : "other";
         var marker = L.circleMarker([h.lat, h.lon], {
           radius: 7, weight: 1, color: "#212529",
-          fillColor: colours[h.status] || "#6c757d", fillOpacity: 0.9,
-          className: "dash-point dash-point-" + h.status
+          fillColor: colours[status] || "#6c757d", fillOpacity: 0.9,
+          className: "dash-point dash-point-" + status
         });
-        marker.bindTooltip(config.labels.household + " " + h.number + ": " + (config.labels[h.status] || ""));
+        marker.bindTooltip(textContent(
+          config.labels.household, " ", text(h.number), ": ", config.labels[status] || ""
+        ));
         marker.addTo(map);
         bounds.push([h.lat, h.lon]);
       });
       data.assets.forEach(function (a) {
         var icon = L.divIcon({
           className: "dash-asset-icon " + (a.working ? "dash-asset-working" : "dash-asset-broken"),
-          iconSize: [14, 14]
+          iconSize: [14, 14],
+          html: document.createElement("span") // a Node: Leaflet appends it (no innerHTML)
         });
-        var marker = L.marker([a.lat, a.lon], { icon: icon, keyboard: false, title: a.label });
-        marker.bindTooltip(a.label + ": " + a.name + " (" + (a.working ? config.labels.working : config.labels.broken) + ")");
+        var marker = L.marker([a.lat, a.lon], { icon: icon, keyboard: false, title: text(a.label) });
+        marker.bindTooltip(textContent(
+          text(a.label), ": ", text(a.name),
+          " (", a.working ? config.labels.working : config.labels.broken, ")"
+        ));
         marker.addTo(map);
         bounds.push([a.lat, a.lon]);
       });

@@ -62,15 +62,9 @@
     });
   }
 
-  function errorsFrom(html) {
-    var doc = new DOMParser().parseFromString(html, "text/html");
-    var nodes = doc.querySelectorAll(".invalid-feedback, .alert-danger, .alert-warning, .errorlist li, [data-conflict]");
-    var seen = {};
-    var out = [];
-    Array.prototype.forEach.call(nodes, function (n) {
-      var s = (n.textContent || "").replace(/\s+/g, " ").trim();
-      if (s && !seen[s]) { seen[s] = true; out.push(s); }
-    });
+  // The server sends the error messages as plain text (core/offline.py): no HTML is parsed here.
+  function errorsFrom(errors) {
+    var out = (errors || []).map(function (s) { return String(s); });
     return out.join("\n") || t("invalid");
   }
 
@@ -97,7 +91,7 @@
       return response.json().then(function (answer) {
         item.status = answer.result;
         item.location = answer.location || "";
-        item.message = answer.result === "invalid" ? errorsFrom(answer.html || "") :
+        item.message = answer.result === "invalid" ? errorsFrom(answer.errors) :
           answer.result === "refused" ? t("refused") : answer.result === "error" ? t("error") : "";
         return SVOutbox.put(item);
       });
@@ -238,7 +232,16 @@
   }
 
   if ("serviceWorker" in navigator) {
-    navigator.serviceWorker.register("/field/sw.js", { scope: "/field/" }).catch(function () {});
+    // Under require-trusted-types-for 'script' a worker's address must be a TrustedScriptURL:
+    // this policy creates exactly one, the portal's own service worker (docs/security.md).
+    var SW_URL = "/field/sw.js";
+    var swUrl = SW_URL;
+    if (window.trustedTypes && window.trustedTypes.createPolicy) {
+      swUrl = window.trustedTypes.createPolicy("sv-worker", {
+        createScriptURL: function (url) { return url === SW_URL ? url : null; }
+      }).createScriptURL(SW_URL);
+    }
+    navigator.serviceWorker.register(swUrl, { scope: "/field/" }).catch(function () {});
   }
   checkOwner().then(function () {
     prepareForms();

@@ -6,7 +6,13 @@
  *   and the member is sent to the outbox page, which resends it when the signal returns.
  */
 "use strict";
-importScripts("{{ outbox_db_url }}");
+// Trusted types (docs/security.md): the only script this worker imports is the outbox store.
+var OUTBOX_DB_URL = "{{ outbox_db_url }}";
+importScripts(self.trustedTypes && self.trustedTypes.createPolicy
+  ? self.trustedTypes.createPolicy("sv-worker", {
+      createScriptURL: function (url) { return url === OUTBOX_DB_URL ? url : null; }
+    }).createScriptURL(OUTBOX_DB_URL)
+  : OUTBOX_DB_URL);
 var VERSION = "{{ version }}";
 var SHELL = "sv-shell-" + VERSION;
 var PAGES = "sv-pages";
