@@ -11,6 +11,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from core.exports import sanitise_workbook
+from core.names import person_name
 from villages.models import Commune
 
 from . import selectors
@@ -155,7 +156,7 @@ def dossier_workbook(commune: Commune) -> bytes:
                 ev.reference,
                 ev.note,
                 _("Yes") if ev.file else _("No"),
-                (ev.entered_by.get_full_name() or ev.entered_by.username) if ev.entered_by else "",
+                person_name(ev.entered_by),
                 timezone.localtime(ev.entered_at).strftime("%d/%m/%Y %H:%M"),
             ]
             for col, value in enumerate(values, start=1):

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.access import get_for_user
 from core.admin import ScopedAdminMixin, ScopedModelAdmin
+from core.admin_search import FoldedSearchMixin
 
 from . import selectors
 from .models import AssistedChange, DigitalTeam, FollowUpAssignment, SupportActivity, TeamMember
@@ -26,10 +27,11 @@ class TeamMemberInline(ScopedAdminMixin, admin.TabularInline):
 
 
 @admin.register(DigitalTeam)
-class DigitalTeamAdmin(ScopedModelAdmin):
+class DigitalTeamAdmin(FoldedSearchMixin, ScopedModelAdmin):
     list_display = ["village", "decision_number", "decision_date", "founded_on", "dashboard_link"]
     list_filter = ["village__commune"]
-    search_fields = ["village__name", "decision_number"]
+    search_fields = ["village__code", "decision_number"]
+    folded_search_fields = ["village__search_key", "members__search_key"]
     inlines = [TeamMemberInline]
     list_select_related = ["village"]
 
@@ -105,13 +107,14 @@ class SupportActivityAdmin(ScopedModelAdmin):
 
 
 @admin.register(AssistedChange)
-class AssistedChangeAdmin(ScopedModelAdmin):
+class AssistedChangeAdmin(FoldedSearchMixin, ScopedModelAdmin):
     """Read-only: assisted changes are written by digital_teams.services only."""
 
     list_display = ["changed_at", "resident", "field", "old_value", "new_value", "changed_by"]
     list_filter = ["field", "activity__team__village__commune"]
     list_select_related = ["resident", "changed_by"]
-    search_fields = ["resident__full_name"]
+    search_fields = ["resident__household__number"]
+    folded_search_fields = ["resident__search_key"]
 
     def has_add_permission(self, request):
         return False
@@ -137,9 +140,10 @@ class FollowUpAssignmentAdmin(ScopedModelAdmin):
 
 
 @admin.register(TeamMember)
-class TeamMemberAdmin(ScopedModelAdmin):
+class TeamMemberAdmin(FoldedSearchMixin, ScopedModelAdmin):
     list_display = ["full_name", "team", "role", "position", "active_from", "active_to"]
     list_filter = ["role", "position", "team__village__commune"]
-    search_fields = ["full_name"]
+    search_fields = ["phone"]
+    folded_search_fields = ["search_key"]
     list_select_related = ["team__village"]
     raw_id_fields = ["user"]

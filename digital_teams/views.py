@@ -291,8 +291,10 @@ def _followup_context(request: HttpRequest, *, mine: bool = False) -> dict:
     village = _village(request)
     topic = _topic(request)
     team = _team(village)
-    rows = selectors.followup_rows(village, topic)
+    q = request.GET.get("q", "").strip()[:40]
+    rows = selectors.followup_rows(village, topic, q=q)
     return {
+        "q": q,
         "village": village,
         "team": team,
         "topic": topic,

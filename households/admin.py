@@ -20,6 +20,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from core.access import scope_for
 from core.admin import ScopedAdminMixin, ScopedModelAdmin
+from core.admin_search import FoldedSearchMixin
 from core.exports import safe_cell
 
 from .forms import ResidentForm
@@ -175,7 +176,12 @@ class DigitalAddressInline(ScopedAdminMixin, admin.StackedInline):
 
 @admin.register(Household)
 class HouseholdAdmin(
-    ScopedAdminMixin, VersionBumpMixin, HistoryReadOnlyMixin, AuditedExportMixin, SimpleHistoryAdmin
+    FoldedSearchMixin,
+    ScopedAdminMixin,
+    VersionBumpMixin,
+    HistoryReadOnlyMixin,
+    AuditedExportMixin,
+    SimpleHistoryAdmin,
 ):
     resource_classes = [HouseholdResource]
     list_display = ["number", "village", "house_no", "lane", "has_fibre", "has_4g", "version"]
@@ -185,7 +191,8 @@ class HouseholdAdmin(
         "has_4g",
         ("digital_address", admin.EmptyFieldListFilter),
     ]
-    search_fields = ["number", "house_no", "lane", "residents__full_name"]
+    search_fields = ["number", "house_no"]
+    folded_search_fields = ["search_key", "residents__search_key"]
     list_select_related = ["village"]
     inlines = [ResidentInline, DigitalAddressInline]
     readonly_fields = ["version", "created_at", "updated_at"]
@@ -216,7 +223,12 @@ class ResidentAdminForm(ResidentForm):
 
 @admin.register(Resident)
 class ResidentAdmin(
-    ScopedAdminMixin, VersionBumpMixin, HistoryReadOnlyMixin, AuditedExportMixin, SimpleHistoryAdmin
+    FoldedSearchMixin,
+    ScopedAdminMixin,
+    VersionBumpMixin,
+    HistoryReadOnlyMixin,
+    AuditedExportMixin,
+    SimpleHistoryAdmin,
 ):
     resource_classes = [ResidentResource]
     form = ResidentAdminForm
@@ -228,7 +240,8 @@ class ResidentAdmin(
         "household__village", "status", "vneid_level", "has_epayment", "has_smartphone",
         "uses_online_services", "sex", "relation",
     ]  # fmt: skip
-    search_fields = ["full_name", "id_number_tail", "household__number"]
+    search_fields = ["id_number_tail", "household__number"]
+    folded_search_fields = ["search_key"]
     list_select_related = ["household__village"]
     autocomplete_fields = ["household"]
     actions = ["export_full_ids"]
@@ -259,7 +272,7 @@ class ResidentAdmin(
 
 @admin.register(DigitalAddress)
 class DigitalAddressAdmin(
-    ScopedAdminMixin, VersionBumpMixin, HistoryReadOnlyMixin, SimpleHistoryAdmin
+    FoldedSearchMixin, ScopedAdminMixin, VersionBumpMixin, HistoryReadOnlyMixin, SimpleHistoryAdmin
 ):
     list_display = [
         "household",
@@ -271,6 +284,7 @@ class DigitalAddressAdmin(
     ]
     list_filter = ["household__village", "source", "plate_installed"]
     search_fields = ["location_code", "postcode", "household__number"]
+    folded_search_fields = ["household__search_key", "household__residents__search_key"]
     list_select_related = ["household__village"]
     raw_id_fields = ["collected_by", "verified_by"]
     autocomplete_fields = ["household"]

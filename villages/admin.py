@@ -1,10 +1,13 @@
 from django.contrib import admin
 from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from core.access import scope_for
 from core.admin import ScopedModelAdmin
+from core.admin_search import FoldedSearchMixin
+from core.names import UserFullNameChangeForm, UserFullNameCreationForm, person_name
 from core.sessions import accounts_logout_everywhere
 
 from .models import Commune, Membership, Village
@@ -32,10 +35,11 @@ class VillageInline(admin.TabularInline):
 
 
 @admin.register(Village)
-class VillageAdmin(ScopedModelAdmin):
+class VillageAdmin(FoldedSearchMixin, ScopedModelAdmin):
     list_display = ["code", "name", "commune"]
     list_filter = ["commune"]
-    search_fields = ["code", "name"]
+    search_fields = ["code"]
+    folded_search_fields = ["search_key"]
     readonly_fields = ["code"]
     list_select_related = ["commune"]
 
@@ -115,14 +119,49 @@ class VillageAssetAdminForm(forms.ModelForm):
 
 
 @admin.register(VillageAsset)
-class VillageAssetAdmin(ScopedModelAdmin):
+class VillageAssetAdmin(FoldedSearchMixin, ScopedModelAdmin):
     form = VillageAssetAdminForm
     list_display = ["name", "kind", "village", "owner", "owner_household", "connected", "status"]
     list_filter = ["kind", "status", "owner", "connected", "at_cultural_house", "village"]
-    search_fields = ["name", "village__name", "owner_household__number"]
+    search_fields = ["name", "owner_household__number"]
+    folded_search_fields = ["village__search_key"]
     list_select_related = ["village", "owner_household"]
     autocomplete_fields = ["owner_household"]
     fields = [
         "village", "kind", "name", "at_cultural_house", "owner", "owner_household", "connected",
         "status", "installed_on", "latitude", "longitude", "note",
     ]  # fmt: skip
+
+
+# --- Users: one "Họ và tên" field, shown family name first (core.names) -----------------------
+User = get_user_model()
+
+
+class VietnameseNameUserAdmin(DjangoUserAdmin):
+    form = UserFullNameChangeForm
+    add_form = UserFullNameCreationForm
+    list_display = ["username", "display_name", "email", "is_staff", "is_active"]
+    search_fields = ["username", "first_name", "last_name", "email"]
+    fieldsets = [
+        (None, {"fields": ["username", "password"]}),
+        (_("Personal info"), {"fields": ["full_name", "email"]}),
+        *[fs for fs in DjangoUserAdmin.fieldsets if fs[0] not in (None, _("Personal info"))],
+    ]
+    add_fieldsets = [
+        (
+            None,
+            {
+                "classes": ["wide"],
+                "fields": ["username", "full_name", "usable_password", "password1", "password2"],
+            },
+        )
+    ]
+
+    @admin.display(description=_("Full name (family name first)"), ordering="last_name")
+    def display_name(self, obj):
+        return person_name(obj) if (obj.first_name or obj.last_name) else ""
+
+
+if admin.site.is_registered(User):
+    admin.site.unregister(User)
+admin.site.register(User, VietnameseNameUserAdmin)

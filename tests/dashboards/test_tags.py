@@ -13,7 +13,7 @@ from dashboards.templatetags.dashboards import dash_signed, dash_width, suppress
 
 @pytest.mark.parametrize(
     ("value", "shown"),
-    [(0, "< 5"), (1, "< 5"), (4, "< 5"), (Decimal("4.00"), "< 5"), (5, "5"), (1234, "1234"),
+    [(0, "< 5"), (1, "< 5"), (4, "< 5"), (Decimal("4.00"), "< 5"), (5, "5"), (1234, "1.234"),
      (None, "–")],
 )  # fmt: skip
 def test_suppress_small(value, shown):

@@ -1,0 +1,3 @@
+"""Formats for the en interface: the shared Vietnamese conventions."""
+
+from smartvillage.formats.common import *  # noqa: F403
