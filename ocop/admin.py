@@ -235,6 +235,12 @@ class StampBatchAdmin(FoldedSearchMixin, ScopedModelAdmin):
             return format_html('<strong class="ocop-revoked">{}</strong>', _("revoked"))
         css = "ocop-rendering" if obj.status in ("queued", "rendering") else f"ocop-{obj.status}"
         label = obj.get_status_display()
+        if obj.status == StampBatch.Status.RENDERING and (
+            obj.heartbeat_at is None or obj.heartbeat_at < services.stale_before()
+        ):
+            # Its worker stopped answering: it is sent again automatically within a minute,
+            # and "Render again" is accepted now.
+            return format_html('<span class="ocop-failed">{}</span>', _("Stalled: render again"))
         if obj.status == StampBatch.Status.FAILED and obj.error:
             return format_html('<span class="{}" title="{}">{}</span>', css, obj.error, label)
         return format_html('<span class="{}">{}</span>', css, label)
