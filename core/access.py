@@ -9,7 +9,10 @@ queryset inherits `ScopedQuerySet` and names the path from the model to its vill
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import wraps
 
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Q
 from django.http import Http404
@@ -153,3 +156,70 @@ def get_for_user(queryset_or_model, user, pk):
         return get_object_or_404(qs.for_user(user), pk=pk)
     except (ValueError, TypeError) as exc:  # a tampered, non-numeric id
         raise Http404 from exc
+
+
+# --- Officials' pages -----------------------------------------------------------------------------
+# One rule for every officials' page (payments, the commune dashboard, the criteria checklist,
+# dossier and roll-up): the user is an official (an official membership, and staff as every
+# official is: villages.roles.make_official) and the commune is picked by its official code,
+# from the URL path or ?commune=<code>, among the user's communes; any other code answers 404.
+
+
+def is_official(user) -> bool:
+    """May open officials' pages: an official of a commune (or a superuser) and staff."""
+    return bool(
+        user is not None and user.is_authenticated and user.is_staff and scope_for(user).is_official
+    )
+
+
+def official_communes(user):
+    """The communes whose officials' pages the user may open, by code (superuser: every
+    commune that has villages, not the national list of 3,321)."""
+    from villages.models import Commune
+
+    if not is_official(user):
+        return Commune.objects.none()
+    scope = scope_for(user)
+    if scope.superuser:
+        communes = Commune.objects.filter(villages__isnull=False).distinct()
+    else:
+        communes = Commune.objects.filter(pk__in=scope.official_commune_ids)
+    return communes.order_by("code")
+
+
+def official_required(view):
+    """Officials' pages: anonymous visitors log in; everyone else who is not an official gets
+    403 (the Vietnamese "no permission" page)."""
+
+    @wraps(view)
+    @login_required
+    def wrapper(request, *args, **kwargs):
+        if not is_official(request.user):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def official_commune_list(request) -> list:
+    """`official_communes` of the request's user, read once per request (one query)."""
+    cached = getattr(request, "_official_communes", None)
+    if cached is None:
+        cached = list(official_communes(request.user))
+        request._official_communes = cached
+    return cached
+
+
+def commune_for(request, code: str | None = None):
+    """The commune an officials' page is about: `code` (from the URL path), else
+    ?commune=<code>, else the user's first commune. 404 when it is not one of the user's
+    communes, or when the user has none (never "exists but forbidden")."""
+    if code is None:
+        code = request.GET.get("commune", "")
+    communes = official_commune_list(request)
+    commune = next((c for c in communes if c.code == code), None) if code else None
+    if commune is None and not code and communes:
+        commune = communes[0]
+    if commune is None:
+        raise Http404
+    return commune

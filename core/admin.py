@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.access import scope_for
 from core.forms import harden
+from core.integrity import DoubleSubmitAdminMixin
 
 admin.site.site_header = _("Smart village portal")
 admin.site.site_title = _("Smart village portal")
@@ -71,7 +72,7 @@ def scoped_list_filter(model, item):
     return item
 
 
-class ScopedAdminMixin:
+class ScopedAdminMixin(DoubleSubmitAdminMixin):
     """Officials see and change only their communes' rows, and no dropdown offers others.
 
     Works for ModelAdmin and inlines: the queryset, the per-object permissions and the choices

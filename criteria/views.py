@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from core.access import get_for_user
+from core.access import commune_for, get_for_user, official_communes, official_required
 from core.cache import cache_public_page
 from core.files import private_file_response
 from villages.models import Commune, Village
@@ -28,22 +28,10 @@ from .services import rollup_enqueue
 FOLLOWUP_URL = "/field/followup/"
 
 
-def _official_commune(user, code: str) -> Commune:
-    """The commune if the user is its official (or a superuser), else 404."""
-    return get_object_or_404(Commune.objects.for_user(user), code=code)
-
-
 def _target(request: HttpRequest, target: str) -> tuple[Commune, Village | None]:
     """Resolve '<village pk>' or 'commune' (+ ?commune=CODE) within the user's scope."""
     if target == "commune":
-        code = request.GET.get("commune", "")
-        communes = Commune.objects.for_user(request.user)
-        if not code:
-            only = list(communes[:2])
-            if len(only) != 1:
-                raise Http404
-            return only[0], None
-        return get_object_or_404(communes, code=code), None
+        return commune_for(request), None
     if not target.isdigit():
         raise Http404
     village = get_for_user(Village.objects.select_related("commune"), request.user, int(target))
@@ -55,10 +43,10 @@ def _on_for(commune: Commune):
     return run.on if run else timezone.localdate()
 
 
-@login_required
+@official_required
 @require_GET
 def commune_checklist(request: HttpRequest, code: str):
-    commune = _official_commune(request.user, code)
+    commune = commune_for(request, code)
     data = selectors.commune_checklist(commune)
     return render(
         request,
@@ -80,9 +68,7 @@ def village_checklist(request: HttpRequest, code: str):
         {
             "village": village,
             "commune": village.commune,
-            "is_official": Commune.objects.for_user(request.user)
-            .filter(pk=village.commune_id)
-            .exists(),
+            "is_official": official_communes(request.user).filter(pk=village.commune_id).exists(),
             **data,
         },
     )
@@ -152,9 +138,9 @@ def trend(request: HttpRequest, criterion_pk: int, target: str):
     )
 
 
-@login_required
+@official_required
 def evidence_create(request: HttpRequest, code: str, criterion_pk: int):
-    commune = _official_commune(request.user, code)
+    commune = commune_for(request, code)
     criterion = get_object_or_404(
         Criterion.objects.for_user(request.user)
         .filter(indicator_key="")
@@ -203,8 +189,9 @@ def evidence_file(request: HttpRequest, pk: int):
 
 @login_required
 @require_POST
+@official_required
 def rollup_now(request: HttpRequest, code: str):
-    commune = _official_commune(request.user, code)
+    commune = commune_for(request, code)
     waiting = []
     rollup_enqueue(commune=commune, on_waiting=lambda: waiting.append(True))
     if waiting:
@@ -222,10 +209,10 @@ def rollup_now(request: HttpRequest, code: str):
     return redirect("criteria:commune_checklist", code=commune.code)
 
 
-@login_required
+@official_required
 @require_GET
 def dossier_print(request: HttpRequest, code: str):
-    commune = _official_commune(request.user, code)
+    commune = commune_for(request, code)
     return render(
         request,
         "criteria/dossier_print.html",
@@ -237,10 +224,10 @@ def dossier_print(request: HttpRequest, code: str):
     )
 
 
-@login_required
+@official_required
 @require_GET
 def dossier_xlsx(request: HttpRequest, code: str):
-    commune = _official_commune(request.user, code)
+    commune = commune_for(request, code)
     content = dossier_workbook(commune)
     response = HttpResponse(
         content,

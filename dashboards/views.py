@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from core.access import scope_for
+from core.access import commune_for, official_commune_list, official_required
 from core.cache import cache_public_page
 from criteria.selectors import public_version_for_village
 from villages.models import Village
@@ -71,28 +71,14 @@ def village_public(request: HttpRequest, code: str):
     )
 
 
-def _official_communes(request: HttpRequest):
-    scope = scope_for(request.user)
-    if not scope.is_official:
-        raise PermissionDenied
-    return selectors.communes_for_official(request.user)
-
-
-@login_required
+@official_required
 @never_cache
 @require_GET
 def official(request: HttpRequest):
-    """The officials' dashboard of one of their communes (?commune=<code>)."""
-    communes = _official_communes(request)
-    commune = None
-    wanted = request.GET.get("commune", "")
-    if wanted:
-        commune = next((c for c in communes if c.code == wanted), None)
-        if commune is None:
-            raise Http404
-    elif communes:
-        commune = communes[0]
-    data = selectors.commune_dashboard(commune) if commune else {}
+    """The officials' dashboard of one of their communes (?commune=<code>, core.access)."""
+    commune = commune_for(request)
+    communes = official_commune_list(request)
+    data = selectors.commune_dashboard(commune)
     return render(
         request,
         "dashboards/official.html",

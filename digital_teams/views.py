@@ -146,7 +146,7 @@ def member_create(request: HttpRequest):
 @login_required
 def member_update(request: HttpRequest, pk: int):
     member = get_for_user(
-        TeamMember.objects.select_related("team__village__commune"), request.user, pk, write=True
+        TeamMember.objects.select_related("team__village__commune"), request.user, pk
     )
     village = member.team.village
     _require_manage(request, village)
@@ -168,7 +168,7 @@ def member_update(request: HttpRequest, pk: int):
 @require_POST
 def member_deactivate(request: HttpRequest, pk: int):
     member = get_for_user(
-        TeamMember.objects.select_related("team__village"), request.user, pk, write=True
+        TeamMember.objects.select_related("team__village"), request.user, pk
     )
     village = member.team.village
     _require_manage(request, village)
@@ -244,7 +244,7 @@ def activity_detail(request: HttpRequest, pk: int):
 @require_POST
 def activity_undo(request: HttpRequest, pk: int):
     activity = get_for_user(
-        SupportActivity.objects.select_related("team__village"), request.user, pk, write=True
+        SupportActivity.objects.select_related("team__village"), request.user, pk
     )
     village = activity.team.village
     result = services.support_activity_undo(activity=activity, user=request.user)
@@ -393,7 +393,7 @@ def followup_assign(request: HttpRequest):
     except ValueError as exc:
         raise Http404 from exc
     households = list(
-        Household.objects.for_user(request.user, write=True)
+        Household.objects.for_user(request.user)
         .filter(village=village, pk__in=ids)
         .select_related("village")
     )
@@ -418,7 +418,7 @@ def followup_assign(request: HttpRequest):
 def followup_visit(request: HttpRequest, pk: int):
     """Record a home visit for one household: the outcomes reached by each resident."""
     household = get_for_user(
-        Household.objects.select_related("village__commune"), request.user, pk, write=True
+        Household.objects.select_related("village__commune"), request.user, pk
     )
     village = household.village
     team = _team(village)

@@ -191,6 +191,9 @@ def household_create(request: HttpRequest) -> HttpResponse:
         prefix="residents",
         form_kwargs={"user": request.user},
     )
+    if request.method == "POST" and form.is_valid():
+        # The residents' duplicate check looks in the commune of the chosen village.
+        formset.form_kwargs["village"] = form.cleaned_data["village"]
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         residents = [
             f.save(commit=False) for f in formset.forms if f.has_changed() and f.cleaned_data
@@ -212,7 +215,7 @@ def household_create(request: HttpRequest) -> HttpResponse:
 @login_required
 def household_update(request: HttpRequest, pk: int) -> HttpResponse:
     _require_scope(request)
-    household = get_for_user(Household, request.user, pk, write=True)
+    household = get_for_user(Household, request.user, pk)
     form = HouseholdForm(request.POST or None, instance=household, user=request.user)
     context = {"form": form, "household": household}
     if request.method == "POST" and form.is_valid():
@@ -237,7 +240,7 @@ def household_update(request: HttpRequest, pk: int) -> HttpResponse:
 def household_delete(request: HttpRequest, pk: int) -> HttpResponse:
     scope = _require_scope(request)
     household = get_for_user(
-        Household.objects.select_related("village"), request.user, pk, write=True
+        Household.objects.select_related("village"), request.user, pk
     )
     if not scope.may_manage_village(household.village):
         raise PermissionDenied
@@ -254,7 +257,7 @@ def household_delete(request: HttpRequest, pk: int) -> HttpResponse:
 def resident_create(request: HttpRequest, pk: int) -> HttpResponse:
     _require_scope(request)
     household = get_for_user(
-        Household.objects.select_related("village"), request.user, pk, write=True
+        Household.objects.select_related("village"), request.user, pk
     )
     form = ResidentForm(
         request.POST or None,
@@ -280,7 +283,7 @@ def resident_create(request: HttpRequest, pk: int) -> HttpResponse:
 def resident_update(request: HttpRequest, pk: int) -> HttpResponse:
     _require_scope(request)
     resident = get_for_user(
-        Resident.objects.select_related("household__village"), request.user, pk, write=True
+        Resident.objects.select_related("household__village"), request.user, pk
     )
     household = resident.household
     form = ResidentForm(request.POST or None, instance=resident, user=request.user)
@@ -325,7 +328,7 @@ def _report_demoted(request, demoted):
 def resident_delete(request: HttpRequest, pk: int) -> HttpResponse:
     scope = _require_scope(request)
     resident = get_for_user(
-        Resident.objects.select_related("household__village"), request.user, pk, write=True
+        Resident.objects.select_related("household__village"), request.user, pk
     )
     household = resident.household
     if not scope.may_manage_village(household.village):
@@ -347,7 +350,7 @@ def resident_delete(request: HttpRequest, pk: int) -> HttpResponse:
 def address_edit(request: HttpRequest, pk: int) -> HttpResponse:
     _require_scope(request)
     household = get_for_user(
-        Household.objects.select_related("village"), request.user, pk, write=True
+        Household.objects.select_related("village"), request.user, pk
     )
     address = DigitalAddress.objects.filter(household=household).first()
     creating = address is None
@@ -367,6 +370,8 @@ def address_edit(request: HttpRequest, pk: int) -> HttpResponse:
             )
         except StaleEditError as exc:
             context.update(_stale_context(form, exc, gettext("digital address")))
+        except ValidationError as exc:  # saved meanwhile (a double submit)
+            form.add_error(None, exc.messages[0])
         else:
             messages.success(request, gettext("Digital address saved."))
             return redirect("households:household_detail", pk=household.pk)

@@ -5,20 +5,11 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from core.access import scope_for
+from core.access import official_communes
 from villages.models import Commune, Village
 
 from .fields import CountField, MonthField, VNDField
 from .models import CashlessReport, Category, Source
-
-
-def official_communes(user):
-    """Communes whose payments this user manages: an official's communes (superuser: those
-    with villages, not the whole national list)."""
-    scope = scope_for(user)
-    if scope.superuser:
-        return Commune.objects.filter(villages__isnull=False).distinct()
-    return Commune.objects.filter(pk__in=scope.official_commune_ids)
 
 
 def scope_choices(user) -> list[tuple[str, str]]:

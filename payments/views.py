@@ -7,11 +7,9 @@ Team leaders and members get 403: the village figures reach them through the cri
 from __future__ import annotations
 
 import datetime as dt
-from functools import wraps
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -19,12 +17,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from core.access import scope_for
-from villages.models import Village
+from core.access import commune_for, official_commune_list, official_communes, official_required
+from villages.models import Commune, Village
 
 from . import spreadsheets
 from .fields import parse_month
-from .forms import CategoryFormSet, ImportUploadForm, ScopeForm, official_communes
+from .forms import CategoryFormSet, ImportUploadForm, ScopeForm
 from .models import DEFAULT_SOURCE, CashlessReport, Category, current_period, month_start
 from .services import cashless_reports_save, latest_period, overview_build
 
@@ -32,31 +30,9 @@ SESSION_KEY = "payments_import"
 TREND_STEP = 12  # the "earlier / later" links move the 12-month window by a year
 
 
-def official_required(view):
-    """Logged-in officials (staff with an official membership) only; others get 403."""
-
-    @wraps(view)
-    @login_required
-    def wrapper(request: HttpRequest, *args, **kwargs):
-        if not (scope_for(request.user).is_official and request.user.is_staff):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
-
-
 def _chosen_commune(request: HttpRequest):
-    """The commune in ?commune=<id> (404 outside the user's communes), else the first one."""
-    communes = list(official_communes(request.user).order_by("code"))
-    wanted = request.GET.get("commune")
-    if wanted:
-        chosen = [c for c in communes if str(c.pk) == wanted]
-        if not chosen:
-            raise Http404
-        return chosen[0], communes
-    if not communes:
-        raise Http404
-    return communes[0], communes
+    """The commune of ?commune=<code> (core.access.commune_for) and the user's communes."""
+    return commune_for(request), official_commune_list(request)
 
 
 @require_GET
@@ -157,7 +133,7 @@ def entry(request: HttpRequest):
                         _("Saved: %(created)d new and %(updated)d updated reports.")
                         % {"created": result.created, "updated": result.updated},
                     )
-                    return redirect(f"{reverse('payments:overview')}?commune={commune.pk}")
+                    return redirect(f"{reverse('payments:overview')}?commune={commune.code}")
     else:
         formset = CategoryFormSet(initial=initial, prefix="cat")
     last_figures = [last.get(form.initial["category"]) for form in formset.forms]
@@ -206,7 +182,7 @@ def import_confirm(request: HttpRequest):
         return redirect("payments:import")
     try:
         commune = official_communes(request.user).get(pk=pending["commune"])
-    except official_communes(request.user).model.DoesNotExist as exc:
+    except Commune.DoesNotExist as exc:
         raise Http404 from exc
     villages = {v.pk: v for v in Village.objects.filter(commune=commune)}
     rows = []
@@ -232,7 +208,7 @@ def import_confirm(request: HttpRequest):
         _("Imported: %(created)d new and %(updated)d updated reports.")
         % {"created": result.created, "updated": result.updated},
     )
-    return redirect(f"{reverse('payments:overview')}?commune={commune.pk}")
+    return redirect(f"{reverse('payments:overview')}?commune={commune.code}")
 
 
 @require_GET

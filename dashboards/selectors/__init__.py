@@ -17,7 +17,7 @@ from .figures import (
     figure_from_assessment,
 )
 from .map import HouseholdStatus, map_points
-from .official import VillageLine, commune_dashboard, communes_for_official
+from .official import VillageLine, commune_dashboard
 from .public import (
     SetSummary,
     asset_counts,
@@ -41,7 +41,6 @@ __all__ = [
     "asset_counts",
     "combined_figure",
     "commune_dashboard",
-    "communes_for_official",
     "figure_from_assessment",
     "latest_run_subquery",
     "map_points",

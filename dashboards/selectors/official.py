@@ -31,17 +31,6 @@ from .figures import (
 )
 
 
-def communes_for_official(user) -> list[Commune]:
-    """The communes a user is an official of (superuser: every commune with villages)."""
-    from core.access import scope_for
-
-    scope = scope_for(user)
-    qs = Commune.objects.filter(villages__isnull=False).distinct().order_by("code")
-    if not scope.superuser:
-        qs = qs.filter(pk__in=scope.official_commune_ids)
-    return list(qs)
-
-
 @dataclass
 class VillageLine:
     village: Village

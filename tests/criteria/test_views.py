@@ -45,7 +45,7 @@ def test_commune_checklist_permissions(
 ):
     assert client.get(checklist(commune_a)).status_code == 302  # anonymous -> login
     assert login(official_b).get(checklist(commune_a)).status_code == 404
-    assert login(leader_a1).get(checklist(commune_a)).status_code == 404
+    assert login(leader_a1).get(checklist(commune_a)).status_code == 403
     page = login(official_a).get(checklist(commune_a))
     assert page.status_code == 200
     text = page.content.decode()
@@ -150,7 +150,7 @@ def test_evidence_refused_outside_scope_or_for_computed_criteria(
     advanced = model_set.criteria.get(code="1")
     url = reverse("criteria:evidence_create", args=[commune_a.code, advanced.pk])
     assert login(official_b).get(url).status_code == 404
-    assert login(leader_a1).get(url).status_code == 404
+    assert login(leader_a1).get(url).status_code == 403
     computed = smart_set.criteria.get(code="TTM.01")
     assert (
         login(official_a)

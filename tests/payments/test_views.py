@@ -50,8 +50,9 @@ def test_official_b_sees_nothing_of_commune_a(login, official_a, official_b, com
     CashlessReportFactory(commune=commune_a, period=LAST, note="=SECRET-A")
     client = login(official_b)
     assert "SECRET-A" not in client.get(reverse("payments:export_csv")).content.decode()
-    assert client.get(reverse("payments:overview"), {"commune": commune_a.pk}).status_code == 404
-    assert client.get(reverse("payments:export_csv"), {"commune": commune_a.pk}).status_code == 404
+    assert client.get(reverse("payments:overview"), {"commune": commune_a.code}).status_code == 404
+    csv_url = reverse("payments:export_csv")
+    assert client.get(csv_url, {"commune": commune_a.code}).status_code == 404
     assert client.get(reverse("payments:overview"), {"commune": "x"}).status_code == 404
     assert CashlessReport.objects.for_user(official_b).count() == 0
     assert CashlessReport.objects.for_user(official_a).count() == 1

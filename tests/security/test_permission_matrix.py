@@ -120,11 +120,13 @@ MATRIX: dict[str, dict[str, dict[str, int]]] = {
     "ocop:batch_file": {"get": _row(404, 200, 404, 404, 404, 404)},
     # criteria
     "criteria:commune_public": {"get": PUBLIC},
-    "criteria:commune_checklist": {"get": _row(LOGIN, 200, 404, 404, 404, 404)},
-    "criteria:rollup_now": post_only(_row(LOGIN, 302, 404, 404, 404, 404)),
-    "criteria:dossier_print": {"get": _row(LOGIN, 200, 404, 404, 404, 404)},
-    "criteria:dossier_xlsx": {"get": _row(LOGIN, 200, 404, 404, 404, 404)},
-    "criteria:evidence_create": {"get": _row(LOGIN, 200, 404, 404, 404, 404)},
+    # officials' pages (core.access.official_required / commune_for): team members 403,
+    # another commune's official 404
+    "criteria:commune_checklist": {"get": _row(LOGIN, 200, 404, 403, 403, 403)},
+    "criteria:rollup_now": post_only(_row(LOGIN, 302, 404, 403, 403, 403)),
+    "criteria:dossier_print": {"get": _row(LOGIN, 200, 404, 403, 403, 403)},
+    "criteria:dossier_xlsx": {"get": _row(LOGIN, 200, 404, 403, 403, 403)},
+    "criteria:evidence_create": {"get": _row(LOGIN, 200, 404, 403, 403, 403)},
     "criteria:evidence_file": {"get": _row(404, 200, 404, 404, 404, 404)},  # private file
     "criteria:village_checklist": {"get": _row(LOGIN, 200, 404, 200, 200, 404)},
     "criteria:gap_list": {"get": _row(LOGIN, 200, 404, 200, 200, 404)},
