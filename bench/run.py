@@ -174,8 +174,8 @@ class Results:
 
 
 def scale_communes():
+    from bench.scale import scale_commune_codes
     from villages.models import Commune
-    from villages.scale import scale_commune_codes
 
     codes = scale_commune_codes()
     return list(Commune.objects.filter(code__in=codes).order_by("province_code", "code"))
@@ -262,10 +262,10 @@ def case_pages(results: Results, communes, args) -> dict:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    from bench.scale import USER_PREFIX, official_username
     from households.models import Household
     from ocop.models import Stamp
     from villages.models import Village
-    from villages.scale import USER_PREFIX, official_username
 
     ManyClients = many_clients_class()
     User = get_user_model()
@@ -532,8 +532,8 @@ def run_json(*argv: str) -> dict:
 
 
 def case_import(results: Results, communes, args) -> None:
+    from bench.scale import official_username
     from villages.models import Village
-    from villages.scale import official_username
 
     commune = communes[-1]
     villages = list(

@@ -1,6 +1,6 @@
 """Data sets for the query budgets: the personas' commune A at a small size, then grown ~5x.
 
-Rows come from the benchmark generator (villages/scale.py), so the shapes are the same as in the
+Rows come from the benchmark generator (bench/scale/), so the shapes are the same as in the
 province-scale benchmark: households with residents and addresses, teams with members and
 activities, village assets, 12 months of cashless reports, OCOP producers, products and stamps.
 """
@@ -12,9 +12,11 @@ import random
 
 import pytest
 
+from bench.scale.generator import Generator
+from bench.scale.options import Options
+from bench.scale.writer import NULL, Sink, Stats
 from tests.factories import VillageFactory
 from villages.models import Village
-from villages.scale import NULL, Generator, Options, Sink, Stats
 
 SMALL_HOUSEHOLDS = 20  # per village, small size
 GROWTH = 5  # households of A1 and villages of commune A are multiplied by this

@@ -1,8 +1,10 @@
-"""manage.py seed_scale: a province-scale data set for benchmarks (villages/scale.py)."""
+"""manage.py seed_scale: a province-scale data set for benchmarks.
+
+A thin command: the generator and its writer live in bench/scale/ (developer tooling, not part of
+the portal), imported only when the command runs.
+"""
 
 from django.core.management.base import BaseCommand, CommandError
-
-from villages.scale import DEFAULT_PASSWORD, Options, ScaleError, reset_communes, seed_scale
 
 
 class Command(BaseCommand):
@@ -24,9 +26,9 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=2025)
         parser.add_argument(
             "--password",
-            default=DEFAULT_PASSWORD,
+            default=None,
             help="Password of the generated users (scale-<commune>-official, "
-            "scale-<village>-leader).",
+            "scale-<village>-leader); default: bench.scale.DEFAULT_PASSWORD.",
         )
         parser.add_argument(
             "--reset",
@@ -40,10 +42,17 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **opts):
+        from bench.scale import (
+            DEFAULT_PASSWORD,
+            Options,
+            ScaleError,
+            reset_communes,
+            scale_commune_codes,
+            seed_scale,
+        )
+
         try:
             if opts["reset_only"]:
-                from villages.scale import scale_commune_codes
-
                 reset_communes(scale_commune_codes(), stdout=self.stdout)
                 return
             seed_scale(
@@ -53,7 +62,7 @@ class Command(BaseCommand):
                     households_per_village=opts["households_per_village"],
                     batch=opts["batch"],
                     stamps_per_commune=opts["stamps_per_commune"],
-                    password=opts["password"],
+                    password=opts["password"] or DEFAULT_PASSWORD,
                     seed=opts["seed"],
                 ),
                 reset=opts["reset"],
