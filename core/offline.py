@@ -85,6 +85,10 @@ def _outbox_answer(result: str, *, status: int = 200, **extra) -> JsonResponse:
     return JsonResponse({"result": result, **extra}, status=status)
 
 
+class _KeyTaken(Exception):
+    """Another request holds (or held) this idempotency key."""
+
+
 class OfflineIdempotencyMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
@@ -103,31 +107,45 @@ class OfflineIdempotencyMiddleware:
 
         done = IdempotencyRecord.objects.filter(user=user, key=key).first()
         if done is not None:
-            if from_outbox:
-                return _outbox_answer("saved", location=done.location, duplicate=True)
-            return redirect(done.location or request.path)
+            return self._answer_done(done, request, from_outbox)
 
         try:
             with transaction.atomic():
+                # The key is claimed first: a second request with the same key (a double tap,
+                # a resend racing the first attempt) waits on the unique index until the first
+                # commits, then is answered like it (docs/decisions.md "Double submit").
+                try:
+                    with transaction.atomic():
+                        record = IdempotencyRecord.objects.create(
+                            user=user, key=key, path=request.path[:300], location=""
+                        )
+                except IntegrityError:
+                    raise _KeyTaken from None
                 response = self.get_response(request)
                 if _is_success_redirect(response):
-                    IdempotencyRecord.objects.create(
-                        user=user,
-                        key=key,
-                        path=request.path[:300],
-                        location=response.get("Location", "")[:500],
-                    )
+                    record.location = response.get("Location", "")[:500]
+                    record.save(update_fields=["location"])
                 elif response.status_code >= 500:
                     # Undo whatever the view wrote: nothing half-done is kept.
                     transaction.set_rollback(True)
-        except IntegrityError:
-            # The same key committed meanwhile (two resends raced): the first one won.
-            if from_outbox:
-                return _outbox_answer("saved", duplicate=True)
-            raise
+                else:
+                    # Not saved (the form came back with errors): the key may be used again.
+                    record.delete()
+        except _KeyTaken:
+            done = IdempotencyRecord.objects.filter(user=user, key=key).first()
+            if done is None:  # the first attempt was rolled back meanwhile: try again
+                return self(request)
+            return self._answer_done(done, request, from_outbox)
         if from_outbox:
             return self._describe(response, request)
         return response
+
+    @staticmethod
+    def _answer_done(done, request, from_outbox: bool):
+        """The answer of the first successful attempt with this key."""
+        if from_outbox:
+            return _outbox_answer("saved", location=done.location, duplicate=True)
+        return redirect(done.location or request.path)
 
     @staticmethod
     def _describe(response, request):

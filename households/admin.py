@@ -6,10 +6,12 @@ from __future__ import annotations
 from io import BytesIO
 
 import tablib
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpResponse
+from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -23,9 +25,10 @@ from core.admin import ScopedAdminMixin, ScopedModelAdmin
 from core.admin_search import FoldedSearchMixin
 from core.exports import safe_cell
 
-from .forms import ResidentForm
+from .forms import ResidentForm, confirm_duplicate_field
 from .models import DigitalAddress, ExportAudit, Household, HouseholdImport, Resident
 from .resources import HouseholdResource, ResidentResource
+from .services import resident_may_delete, resident_merge
 
 
 def _audit(request, *, model: str, rows: int, full: bool, description: str = "") -> None:
@@ -217,6 +220,9 @@ class HouseholdAdmin(
 
 
 class ResidentAdminForm(ResidentForm):
+    # Declared, so that the admin shows it; required only when a possible duplicate is found.
+    confirm_duplicate = confirm_duplicate_field()
+
     class Meta(ResidentForm.Meta):
         fields = ["household", *ResidentForm.Meta.fields]
 
@@ -244,7 +250,63 @@ class ResidentAdmin(
     folded_search_fields = ["search_key"]
     list_select_related = ["household__village"]
     autocomplete_fields = ["household"]
-    actions = ["export_full_ids"]
+    actions = ["export_full_ids", "merge_residents"]
+
+    @admin.action(
+        description=_("Merge residents entered twice (keeps history)"),
+        permissions=["delete"],
+    )
+    def merge_residents(self, request, queryset):
+        residents = list(queryset.select_related("household__village"))
+        if len(residents) < 2:
+            self.message_user(
+                request, gettext("Select at least two residents to merge."), messages.WARNING
+            )
+            return None
+        if len({r.household.village.commune_id for r in residents}) > 1:
+            self.message_user(
+                request,
+                gettext("Only residents of the same commune can be merged."),
+                messages.ERROR,
+            )
+            return None
+        keep_pk = request.POST.get("keep")
+        if request.POST.get("post") == "yes" and keep_pk:
+            keep = next((r for r in residents if str(r.pk) == keep_pk), None)
+            if keep is None:
+                raise PermissionDenied
+            others = [r for r in residents if r.pk != keep.pk]
+            blocked = [r for r in others if not resident_may_delete(r)]
+            if blocked:
+                self.message_user(
+                    request,
+                    gettext(
+                        "%(name)s is the head of a household with other residents: make "
+                        "another resident the head first."
+                    )
+                    % {"name": blocked[0].full_name},
+                    messages.ERROR,
+                )
+                return None
+            merged = resident_merge(keep=keep, duplicates=others, user=request.user)
+            self.message_user(
+                request,
+                gettext("%(n)s resident(s) merged into %(name)s.")
+                % {"n": merged, "name": keep.full_name},
+                messages.SUCCESS,
+            )
+            return None
+        return TemplateResponse(
+            request,
+            "admin/households/resident_merge.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": gettext("Merge residents entered twice"),
+                "opts": self.model._meta,
+                "residents": residents,
+                "action_checkbox_name": ACTION_CHECKBOX_NAME,
+            },
+        )
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form_class = super().get_form(request, obj, change=change, **kwargs)

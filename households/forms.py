@@ -14,7 +14,13 @@ from core.access import scope_for
 from villages.models import Village, VillageAsset
 
 from .models import DigitalAddress, Household, Resident
-from .services import id_number_conflict
+from .services import (
+    describe_duplicate,
+    household_number_taken,
+    household_number_taken_message,
+    id_number_conflict,
+    resident_possible_duplicates,
+)
 from .validators import (
     normalise_phone,
     validate_birth_date,
@@ -83,6 +89,24 @@ class HouseholdForm(VersionedFormMixin, forms.ModelForm):
     def clean_phone(self):
         return normalise_phone(self.cleaned_data.get("phone"))
 
+    def clean(self):
+        data = super().clean()
+        village, number = data.get("village"), data.get("number")
+        if village is not None and number:
+            existing = household_number_taken(
+                village_id=village.pk, number=number, exclude_pk=self.instance.pk
+            )
+            if existing is not None:
+                self.add_error("number", household_number_taken_message(existing))
+        return data
+
+
+def confirm_duplicate_field() -> forms.BooleanField:
+    return forms.BooleanField(
+        label=_("I checked: this is a different person with the same name and birth date"),
+        required=False,
+    )
+
 
 class ResidentForm(VersionedFormMixin, forms.ModelForm):
     phone = _phone_field()
@@ -111,14 +135,19 @@ class ResidentForm(VersionedFormMixin, forms.ModelForm):
             "phone": forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
         }
 
-    def __init__(self, *args, user, household: Household | None = None, **kwargs):
+    def __init__(self, *args, user, household: Household | None = None, village=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
         self.household = household or (self.instance.household if self.instance.pk else None)
+        # A new household's village (its residents are typed with it): the duplicate check.
+        self.village = village
         if self.instance.pk:
             # The resident's own edit form is the one place where the full number shows.
             self.fields["id_number"].initial = self.instance.get_id_number()
             self.fields["legacy_id"].initial = self.instance.get_legacy_id()
+        if self.is_bound and "confirm_duplicate" not in self.fields:
+            # Shown (and required) only when the check below finds a possible duplicate.
+            self.fields["confirm_duplicate"] = confirm_duplicate_field()
         self.add_version_field()
         self.helper = _helper()
 
@@ -154,7 +183,44 @@ class ResidentForm(VersionedFormMixin, forms.ModelForm):
         else:
             data["id_number"] = ""
         self._check_head(data)
+        self._check_duplicate(data)
         return data
+
+    def _check_duplicate(self, data):
+        """Same folded name and birth date as a resident of the commune: shown, and saved only
+        with the explicit confirmation (a different person with the same name)."""
+        household = self.household or data.get("household")
+        village = household.village if getattr(household, "village_id", None) else self.village
+        matches = []
+        if village is not None and data.get("full_name") and data.get("birth_date"):
+            changed = self.instance.pk is None or {"full_name", "birth_date"} & set(
+                self.changed_data
+            )
+            if changed:
+                matches = resident_possible_duplicates(
+                    full_name=data["full_name"],
+                    birth_date=data["birth_date"],
+                    commune_id=village.commune_id,
+                    exclude_pk=self.instance.pk,
+                )
+        self.possible_duplicates = [describe_duplicate(r, user=self.user) for r in matches]
+        if not matches:
+            if not self.declared_confirm:
+                self.fields.pop("confirm_duplicate", None)
+            return
+        if not data.get("confirm_duplicate"):
+            self.add_error(
+                "full_name",
+                _(
+                    "This person may already be registered: %(matches)s. If this is a "
+                    "different person, tick the confirmation below and save again."
+                )
+                % {"matches": "; ".join(self.possible_duplicates)},
+            )
+
+    @property
+    def declared_confirm(self) -> bool:
+        return "confirm_duplicate" in self.declared_fields
 
     def _check_head(self, data):
         """Exactly one head: the only head cannot stop being head; a household without a

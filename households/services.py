@@ -6,6 +6,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.utils.translation import gettext_lazy as _
 
+from core.text import ascii_digits, fold, normalise
+
 from . import crypto
 from .models import DigitalAddress, Household, Resident
 
@@ -65,6 +67,102 @@ def id_number_conflict(*, number: str, user, exclude_pk: int | None = None) -> s
     return str(_("This ID number is already registered."))
 
 
+# --- Duplicate people ------------------------------------------------------------------------
+def resident_possible_duplicates(
+    *, full_name: str, birth_date, commune_id: int, exclude_pk: int | None = None, limit: int = 5
+):
+    """Residents of the commune with the same folded name and birth date ("Nguyễn Văn A" typed
+    as "NGUYEN VAN A", or in decomposed Unicode, is the same name)."""
+    key = fold(full_name)
+    if not key or birth_date is None or not commune_id:
+        return []
+    return list(
+        Resident.objects.filter(
+            household__village__commune_id=commune_id, search_key=key, birth_date=birth_date
+        )
+        .exclude(pk=exclude_pk)
+        .select_related("household__village")
+        .order_by("pk")[:limit]
+    )
+
+
+def describe_duplicate(resident: Resident, *, user) -> str:
+    """The match as the user may see it: village, household and masked ID inside their scope,
+    the village only outside it (a leader sees no other village's households)."""
+    village = resident.household.village.name
+    if user is not None and Resident.objects.for_user(user).filter(pk=resident.pk).exists():
+        return str(
+            _("%(name)s, born %(birth)s, household %(household)s (%(village)s), ID %(id)s")
+            % {
+                "name": resident.full_name,
+                "birth": resident.birth_date.strftime("%d/%m/%Y"),
+                "household": resident.household.number,
+                "village": village,
+                "id": resident.id_number_masked or "–",
+            }
+        )
+    return str(
+        _("a resident of %(village)s with the same name and birth date") % {"village": village}
+    )
+
+
+def _move_dependents(source: Resident, target: Resident) -> int:
+    """Point every record that refers to `source` (support activities, assisted changes, and
+    any relation added later) at `target`; a record `target` already has is dropped."""
+    moved = 0
+    for rel in Resident._meta.related_objects:
+        if rel.many_to_many:
+            through = rel.through
+            if through is None:
+                continue
+            source_field = next(
+                f.name
+                for f in through._meta.fields
+                if getattr(f, "related_model", None) is Resident
+            )
+            rows = through.objects.filter(**{source_field: source})
+        elif rel.one_to_many and rel.field.concrete:
+            source_field = rel.field.name
+            rows = rel.related_model._base_manager.filter(**{source_field: source})
+        else:
+            continue
+        for row in rows:
+            try:
+                with transaction.atomic():
+                    type(row)._base_manager.filter(pk=row.pk).update(**{source_field: target})
+                    moved += 1
+            except IntegrityError:  # the kept resident already has the same record
+                row.delete()
+    return moved
+
+
+@transaction.atomic
+def resident_merge(*, keep: Resident, duplicates: list[Resident], user) -> int:
+    """Merge residents entered twice into `keep`: their activities and assisted changes move
+    to it, blanks of `keep` (ID number, phone) are filled from them, and they are deleted with
+    the reason recorded in the history (who, when, merged into which resident)."""
+    keep = Resident.objects.select_for_update().get(pk=keep.pk)
+    merged = 0
+    for other in duplicates:
+        if other.pk == keep.pk:
+            continue
+        _move_dependents(other, keep)
+        number, legacy, phone = other.get_id_number(), other.get_legacy_id(), other.phone
+        other._history_user = user
+        other._change_reason = f"merged into resident {keep.pk}"
+        other.delete()  # first: the ID number is unique
+        if number and not keep.id_number_digest:
+            keep.set_id_number(number)
+        if legacy and not keep.legacy_id_encrypted:
+            keep.set_legacy_id(legacy)
+        if phone and not keep.phone:
+            keep.phone = phone
+        merged += 1
+    keep._change_reason = f"merged {merged} duplicate(s)"
+    _versioned_save(keep, expected_version=keep.version, user=user)
+    return merged
+
+
 def _demote_other_heads(resident: Resident, *, user) -> list[Resident]:
     """Make `resident` the only head: the previous head becomes 'other' (recorded in history)."""
     demoted = []
@@ -82,13 +180,45 @@ def _duplicate_id_error() -> ValidationError:
     return ValidationError({"id_number": _("This ID number is already registered.")})
 
 
+class DuplicateHouseholdError(ValidationError):
+    """The village already has a household with this number (typed twice, or a double submit
+    that raced past the form's check); `existing` is that household."""
+
+    def __init__(self, existing: Household):
+        super().__init__({"number": household_number_taken_message(existing)})
+        self.existing = existing
+
+
+def household_number_taken_message(existing: Household) -> str:
+    head = existing.residents.filter(relation="head").values_list("full_name", flat=True).first()
+    params = {"village": existing.village.name, "number": existing.number, "head": head or "–"}
+    return str(_("%(village)s already has household number %(number)s (head: %(head)s).") % params)
+
+
+def household_number_taken(*, village_id: int, number: str, exclude_pk: int | None = None):
+    """The household of `village_id` with this number, if any (the number as stored)."""
+    return (
+        Household.objects.filter(village_id=village_id, number=normalise(ascii_digits(number)))
+        .exclude(pk=exclude_pk)
+        .select_related("village")
+        .first()
+    )
+
+
 @transaction.atomic
 def household_create(*, household: Household, residents: list[Resident], user) -> Household:
     """A new household with its residents in one transaction (exactly one head, checked by
-    the form set)."""
+    the form set). A household number taken meanwhile raises DuplicateHouseholdError."""
     if user is not None:
         household._history_user = user
-    household.save()
+    try:
+        with transaction.atomic():
+            household.save()
+    except IntegrityError as exc:  # a concurrent save took the same number
+        existing = household_number_taken(village_id=household.village_id, number=household.number)
+        if existing is None:
+            raise
+        raise DuplicateHouseholdError(existing) from exc
     try:
         with transaction.atomic():
             for resident in residents:
@@ -145,7 +275,17 @@ def address_save(
     if address.pk is None:
         if user is not None:
             address._history_user = user
-        address.save()
+        try:
+            with transaction.atomic():
+                address.save()
+        except IntegrityError as exc:  # saved meanwhile (a double submit), or the code is taken
+            if DigitalAddress.objects.filter(household_id=address.household_id).exists():
+                raise ValidationError(
+                    _("This household's digital address was already saved (a moment ago).")
+                ) from exc
+            raise ValidationError(
+                {"location_code": _("This location code is already used by another household.")}
+            ) from exc
     else:
         _versioned_save(address, expected_version=expected_version or 0, user=user)
     return address

@@ -532,6 +532,15 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     _import_scope(request)
     job = get_object_or_404(_imports_for(request.user), pk=pk)
+    if (job.result or {}).get("duplicate_count") and not request.POST.get("confirm_duplicates"):
+        messages.error(
+            request,
+            gettext(
+                "Some rows may be people already registered (listed below): check them, then "
+                "tick the confirmation to import them anyway."
+            ),
+        )
+        return redirect(reverse("households:import_detail", args=[job.pk]))
     with transaction.atomic():
         started = jobs.import_job_confirm(job=job, on_waiting=lambda: _job_waiting(request))
     if not started:

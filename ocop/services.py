@@ -9,11 +9,13 @@ import io
 import ipaddress
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import DateTimeField, F, Q, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from .models import Product, Stamp, StampBatch, StampScan
 
@@ -61,9 +63,20 @@ def stamp_batch_create(
         created_by=created_by,
     )
     batch.full_clean()
-    with transaction.atomic():
-        batch.save()
-        stamp_batch_schedule_render(batch=batch)
+    try:
+        with transaction.atomic():
+            batch.save()
+            stamp_batch_schedule_render(batch=batch)
+    except IntegrityError as exc:  # the same lot saved a moment ago (a double submit)
+        existing = StampBatch.objects.filter(product=product, lot_code=batch.lot_code).first()
+        if existing is None:
+            raise
+        raise ValidationError(
+            {
+                "lot_code": _("Lot %(lot)s of this product already exists.")
+                % {"lot": existing.lot_code}
+            }
+        ) from exc
     return batch
 
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import NamedTuple
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -72,6 +72,14 @@ class SaveResult:
     updated: int
 
 
+def _fill(report: CashlessReport, row: dict, user) -> None:
+    for name in FIGURES:
+        setattr(report, name, row[name])
+    report.source = row.get("source") or ""
+    report.note = row.get("note") or ""
+    report.entered_by = user if user is not None and user.is_authenticated else None
+
+
 def cashless_reports_save(*, commune: Commune, rows: Iterable[dict], user=None) -> SaveResult:
     """Create or update reports from cleaned rows, all or nothing.
 
@@ -84,28 +92,31 @@ def cashless_reports_save(*, commune: Commune, rows: Iterable[dict], user=None) 
             village = row.get("village")
             if village is not None and village.commune_id != commune.pk:
                 raise ValueError("village outside the commune")
-            report = (
-                CashlessReport.objects.select_for_update(of=("self",))
-                .filter(
-                    commune=commune,
-                    village=village,
-                    period=row["period"],
-                    category=row["category"],
-                )
-                .first()
-            )
+            key = {
+                "commune": commune,
+                "village": village,
+                "period": row["period"],
+                "category": row["category"],
+            }
+            report = CashlessReport.objects.select_for_update(of=("self",)).filter(**key).first()
             is_new = report is None
             if is_new:
-                report = CashlessReport(
-                    commune=commune, village=village, period=row["period"], category=row["category"]
-                )
-            for name in FIGURES:
-                setattr(report, name, row[name])
-            report.source = row.get("source") or ""
-            report.note = row.get("note") or ""
-            report.entered_by = user if user is not None and user.is_authenticated else None
+                report = CashlessReport(**key)
+            _fill(report, row, user)
             report.full_clean()
-            report.save()
+            if is_new:
+                try:
+                    with transaction.atomic():
+                        report.save()
+                except IntegrityError:
+                    # Entered at the same moment (a double submit, two officials): that row is
+                    # the one to update, like any later entry of the same month.
+                    report = CashlessReport.objects.select_for_update(of=("self",)).get(**key)
+                    _fill(report, row, user)
+                    report.save()
+                    is_new = False
+            else:
+                report.save()
             if is_new:
                 created += 1
             else:
