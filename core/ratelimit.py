@@ -79,6 +79,15 @@ def hit(name: str, request, *, limit: int, window: int, now: float | None = None
     return count <= limit
 
 
+def count(name: str, request, *, window: int, now: float | None = None) -> int:
+    """This client's count in the current window (0 when the cache is unavailable)."""
+    slot = int((now if now is not None else time.time()) // window)
+    try:
+        return int(cache.get(f"rl:{name}:{client_key(request)}:{slot}") or 0)
+    except Exception:  # cache down: fail open
+        return 0
+
+
 def rate_limited(name: str, *, default_limit: int, template: str, default_window: int = 60):
     """Decorator: answer 429 with `template` (context: retry_after) over the limit."""
 

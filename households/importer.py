@@ -10,26 +10,28 @@ nothing. Both take the user: rows of villages outside the user's scope are error
 from __future__ import annotations
 
 import datetime as dt
-import unicodedata
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from io import BytesIO
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 from simple_history.utils import bulk_create_with_history
 
+from core import spreadsheets
 from core.access import scope_for
+from core.text import ascii_digits, fold, normalise
 from villages.models import Village
 
 from . import crypto
-from .models import Household, Resident
+from .models import Household, HouseholdImport, Resident
 from .validators import (
     normalise_phone,
     validate_birth_date,
@@ -88,10 +90,8 @@ _STATUS = {
 
 
 def _fold(value) -> str:
-    """Lower case without accents: 'Chủ hộ' -> 'chu ho' (people type either)."""
-    text = unicodedata.normalize("NFD", str(value if value is not None else "").strip().lower())
-    text = "".join(c for c in text if unicodedata.category(c) != "Mn")
-    return text.replace("đ", "d").replace("  ", " ")
+    """Lower case without accents: 'Chủ hộ' -> 'chu ho' (people type either); core.text."""
+    return fold(str(value if value is not None else ""))
 
 
 def _header_map() -> dict[str, str]:
@@ -125,6 +125,9 @@ class Group:
 class CheckResult:
     total_rows: int = 0
     file_errors: list[str] = field(default_factory=list)
+    # New residents whose folded name and birth date match a resident of the commune: listed
+    # in the preview; the import is confirmed only with an explicit tick (not errors).
+    duplicates: list[dict] = field(default_factory=list)
     rows: list[Row] = field(default_factory=list)
     groups: dict = field(default_factory=dict)
     counts: dict = field(default_factory=dict)
@@ -160,50 +163,78 @@ class CheckResult:
             "error_count": len(errors),
             "counts": self.counts,
             "preview": preview,
+            "duplicates": self.duplicates[:MAX_REPORTED_ERRORS],
+            "duplicate_count": len(self.duplicates),
         }
 
 
 def count_rows(fileobj) -> int:
-    """Rows below the header (cheap: read-only workbook dimension)."""
-    fileobj.seek(0)
-    workbook = load_workbook(fileobj, read_only=True, data_only=True)
-    sheet = workbook.worksheets[0]
-    total = max(0, (sheet.max_row or 1) - 1)
-    workbook.close()
-    fileobj.seek(0)
-    return total
+    """Rows below the header, counted while the sheet streams: a file past the caps
+    (IMPORT_MAX_ROWS, IMPORT_MAX_UNPACKED_SIZE) raises spreadsheets.SheetRefused early."""
+    return spreadsheets.count_rows(fileobj)
+
+
+# A user's imports that hold a worker or wait for one (IMPORT_MAX_CONCURRENT_PER_USER).
+BUSY_STATUSES = (
+    HouseholdImport.Status.QUEUED,
+    HouseholdImport.Status.CHECKING,
+    HouseholdImport.Status.CONFIRMED,
+    HouseholdImport.Status.IMPORTING,
+)
+
+
+def upload_refusal(upload, *, user) -> str | None:
+    """Why this upload is refused before it is read (size, concurrent imports), or None."""
+    try:
+        spreadsheets.check_size(upload)
+    except spreadsheets.SheetRefused as exc:
+        return exc.message
+    busy = HouseholdImport.objects.filter(created_by=user, status__in=BUSY_STATUSES).count()
+    if busy >= settings.IMPORT_MAX_CONCURRENT_PER_USER:
+        return gettext(
+            "You already have %(count)s imports waiting or running: wait until they finish "
+            "(or cancel one) before uploading another file."
+        ) % {"count": busy}
+    return None
+
+
+def runs_in_worker(job: HouseholdImport) -> bool:
+    """Checked and applied by the worker, never in the web request: a file over the inline
+    size (its rows are not even counted in the request) or with many rows."""
+    return job.total_rows > INLINE_MAX_ROWS or job.file.size > settings.IMPORT_INLINE_MAX_SIZE
 
 
 def _read(fileobj, result: CheckResult) -> Iterable[Row]:
-    fileobj.seek(0)
-    try:
-        workbook = load_workbook(fileobj, read_only=True, data_only=True)
-    except Exception:  # not an xlsx, damaged
-        result.file_errors.append(
-            gettext("This file is not an Excel workbook (.xlsx) we can read.")
-        )
-        return []
-    sheet = workbook.worksheets[0]
-    rows = sheet.iter_rows(values_only=True)
-    header = next(rows, None) or ()
-    known = _header_map()
-    columns = {i: known.get(_fold(title)) for i, title in enumerate(header)}
-    present = set(columns.values())
-    missing = [str(label) for key, label, required in COLUMNS if required and key not in present]
-    if missing:
-        result.file_errors.append(
-            gettext("Missing columns: %(columns)s. Start from the template.")
-            % {"columns": ", ".join(missing)}
-        )
-        return []
+    """The data rows, streamed with the caps of core.spreadsheets (refusal = a file error)."""
     out = []
-    for index, values in enumerate(rows, start=2):
-        if values is None or all(v in (None, "") for v in values):
-            continue
-        out.append(
-            Row(index, {columns[i]: v for i, v in enumerate(values) if columns.get(i) is not None})
-        )
-    workbook.close()
+    try:
+        rows = spreadsheets.iter_sheet_rows(fileobj)
+        _number, header = next(rows, (1, ()))
+        known = _header_map()
+        columns = {i: known.get(_fold(title)) for i, title in enumerate(header or ())}
+        present = set(columns.values())
+        missing = [
+            str(label) for key, label, required in COLUMNS if required and key not in present
+        ]
+        if missing:
+            rows.close()
+            result.file_errors.append(
+                gettext("Missing columns: %(columns)s. Start from the template.")
+                % {"columns": ", ".join(missing)}
+            )
+            return []
+        for index, values in rows:
+            if not values or all(v in (None, "") for v in values):
+                continue
+            out.append(
+                Row(
+                    index,
+                    {columns[i]: v for i, v in enumerate(values) if columns.get(i) is not None},
+                )
+            )
+    except spreadsheets.SheetRefused as exc:
+        result.file_errors.append(exc.message)
+        return []
     return out
 
 
@@ -275,6 +306,7 @@ def import_check(fileobj, *, user, progress: Callable[[int], None] | None = None
         if progress and i % PROGRESS_EVERY == 0:
             progress(i // 2)
     _check_against_database(groups, result, user)
+    _find_possible_duplicates(groups, result, user)
     result.groups = groups
     if progress:
         progress(result.total_rows)
@@ -297,10 +329,10 @@ def _parse_row(row: Row, villages: dict[str, Village], labels: dict[str, str]) -
     number = v.get("household_number")
     if isinstance(number, float) and number.is_integer():
         number = int(number)
-    v["household_number"] = str(number or "").strip()
+    v["household_number"] = ascii_digits(str(number or ""))  # as the register stores it
     if not v["household_number"]:
         row.errors.append(gettext("The household number is missing."))
-    v["full_name"] = " ".join(str(v.get("full_name") or "").split())
+    v["full_name"] = normalise(str(v.get("full_name") or ""))  # NFC, as typed in the form
     if not v["full_name"]:
         row.errors.append(gettext("The full name is missing."))
     relation = _RELATION.get(_fold(v.get("relation")))
@@ -457,7 +489,62 @@ def _check_against_database(groups: dict, result: CheckResult, user) -> None:
     result.counts = counts
 
 
+def _find_possible_duplicates(groups: dict, result: CheckResult, user) -> None:
+    """New residents of the file with the folded name and birth date of a resident already in
+    the commune (another household, or the same person typed without accents / in NFD)."""
+    from .services import describe_duplicate
+
+    wanted: dict[tuple[int, str, dt.date], list[Row]] = defaultdict(list)
+    for group in groups.values():
+        for row in group.rows:
+            v = row.values
+            if v.get("match_pk") or row.errors or not v.get("birth") or not v.get("full_name"):
+                continue
+            wanted[(group.village.commune_id, fold(v["full_name"]), v["birth"])].append(row)
+    if not wanted:
+        return
+    keys = sorted(wanted, key=lambda k: (k[0], k[1], k[2]))
+    for start in range(0, len(keys), LOOKUP_CHUNK):
+        chunk = keys[start : start + LOOKUP_CHUNK]
+        found = (
+            Resident.objects.filter(
+                household__village__commune_id__in={k[0] for k in chunk},
+                search_key__in={k[1] for k in chunk},
+                birth_date__in={k[2] for k in chunk},
+            )
+            .select_related("household__village")
+            .order_by("pk")
+        )
+        for resident in found:
+            key = (resident.household.village.commune_id, resident.search_key, resident.birth_date)
+            for row in wanted.get(key, []):
+                result.duplicates.append(
+                    {
+                        "row": row.number,
+                        "name": row.values["full_name"],
+                        "match": describe_duplicate(resident, user=user),
+                    }
+                )
+    result.duplicates.sort(key=lambda d: d["row"])
+
+
 def import_apply(fileobj, *, user, progress: Callable[[int], None] | None = None) -> CheckResult:
+    """`_import_apply`; a household or ID number saved by someone else between the check and
+    the write (a unique constraint) makes the import invalid with a message, never a crash."""
+    try:
+        return _import_apply(fileobj, user=user, progress=progress)
+    except IntegrityError:
+        result = CheckResult()
+        result.file_errors.append(
+            gettext(
+                "A household or an ID number of this file was saved by someone else while it "
+                "was being imported. Nothing was saved: upload the file again to check it."
+            )
+        )
+        return result
+
+
+def _import_apply(fileobj, *, user, progress: Callable[[int], None] | None = None) -> CheckResult:
     """Check again, then write every household and resident in one transaction, or nothing.
 
     Households already in the register are updated row by row (locked, version + 1); new

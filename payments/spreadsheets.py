@@ -10,16 +10,15 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass, field
-from zipfile import BadZipFile
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from openpyxl import Workbook, load_workbook
-from openpyxl.utils.exceptions import InvalidFileException
+from openpyxl import Workbook
 
+from core import spreadsheets
 from core.exports import safe_cell
 from villages.models import Commune, Village
 
@@ -27,6 +26,10 @@ from .fields import CountField, MonthField, VNDField, format_vnd
 from .models import DEFAULT_SOURCE, CashlessReport, Category, Source
 
 MAX_ROWS = 2000
+# A monthly report is small (<= MAX_ROWS rows, <= 2 MB), so it is checked in the request; the
+# stream stops at the first row past this (blank rows count) or a workbook unpacking to more.
+MAX_STREAMED_ROWS = 5 * MAX_ROWS
+MAX_UNPACKED_SIZE = 20 * 1024 * 1024
 
 COLUMNS: list[tuple[str, str]] = [
     ("period", _("Month (MM/YYYY)")),
@@ -194,25 +197,29 @@ class Preview:
 
 
 def _read_rows(upload) -> tuple[list[str], list[tuple[int, list]]]:
-    try:
-        workbook = load_workbook(upload, read_only=True, data_only=True)
-    except (BadZipFile, InvalidFileException, KeyError, OSError, ValueError, TypeError) as exc:
-        raise ValidationError(_("This is not an Excel file (.xlsx) that can be read.")) from exc
-    sheet = workbook.worksheets[0]
+    """Header and data rows, streamed with the caps of core.spreadsheets (unpacked size, every
+    row counted, blank ones too): a hostile sheet is refused after a bounded amount of work."""
     header: list[str] = []
     rows: list[tuple[int, list]] = []
-    for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-        if number == 1:
-            header = [str(v).strip().lower() if v is not None else "" for v in values]
-            continue
-        if all(v is None or str(v).strip() == "" for v in values):
-            continue
-        rows.append((number, list(values)))
-        if len(rows) > MAX_ROWS:
-            raise ValidationError(
-                _("The file has more than %(max)d rows."), params={"max": MAX_ROWS}
-            )
-    workbook.close()
+    stream = spreadsheets.iter_sheet_rows(
+        upload, limit=MAX_STREAMED_ROWS, max_unpacked=MAX_UNPACKED_SIZE
+    )
+    try:
+        for number, values in stream:
+            if number == 1:
+                header = [str(v).strip().lower() if v is not None else "" for v in values]
+                continue
+            if not values or all(v is None or str(v).strip() == "" for v in values):
+                continue
+            rows.append((number, list(values)))
+            if len(rows) > MAX_ROWS:
+                raise ValidationError(
+                    _("The file has more than %(max)d rows."), params={"max": MAX_ROWS}
+                )
+    except spreadsheets.SheetRefused as exc:
+        raise ValidationError(exc.message) from exc
+    finally:
+        stream.close()
     return header, rows
 
 
