@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 from django.utils import formats
@@ -33,3 +34,25 @@ def format_requirement(criterion) -> str:
         return _("Yes")
     symbol = {"gte": "≥", "lte": "≤", "eq": "="}[criterion.comparator]
     return f"{symbol} {format_value(criterion.target, criterion.unit)}"
+
+
+_SOURCE_TAG = re.compile(r"\s*\[[A-Z]{1,3}:[A-Z]{0,3}\d+[a-z]?\]")
+_FILE_REF = re.compile(r"\s*[A-Z][A-Z_]*\.md(?:\s*§\s*[\d.\-–]+)?\s*[;,]?")
+_SNAKE_KEY = re.compile(
+    r"\s*\(\s*[a-z][a-z0-9]*(?:_[a-z0-9]+)+\s*\)|\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b"
+)
+
+
+def public_help(text: str) -> str:
+    """A catalogue's help text as a person reads it: without the research notes' source tags
+    ([C:S27]), references to the project's files ("DOMAIN.md §11") and indicator keys
+    (cameras_connected_share), which mean nothing outside the team (docs/criteria.md)."""
+    if not text:
+        return ""
+    text = _SOURCE_TAG.sub("", text)
+    text = _FILE_REF.sub("", text)
+    text = _SNAKE_KEY.sub("", text)
+    text = re.sub(r"\(\s*\)", "", text)  # parentheses left empty
+    text = re.sub(r"\(\s+", "(", text)
+    text = re.sub(r"\s+([.,;:)])", r"\1", text)
+    return re.sub(r"\s{2,}", " ", text).strip()

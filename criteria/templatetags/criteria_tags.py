@@ -3,7 +3,7 @@ from __future__ import annotations
 from django import template
 from django.utils.translation import gettext as _
 
-from criteria.formatting import format_value
+from criteria.formatting import format_value, public_help
 
 register = template.Library()
 
@@ -19,6 +19,21 @@ BADGES = {
 def crit_value(value, unit):
     """{{ a.value|crit_value:criterion.unit }} -> '85,3%'."""
     return format_value(value, unit)
+
+
+@register.filter
+def crit_help(text):
+    """A criterion's help text without source tags, file references or indicator keys."""
+    return public_help(text)
+
+
+@register.simple_tag
+def crit_public(assessment):
+    """{% crit_public a as p %}: value, numerator and denominator as a public page prints them
+    (small counts of people and what would give them back shown as bounds)."""
+    from dashboards.selectors.figures import figure_from_assessment, public_figure
+
+    return public_figure(figure_from_assessment(assessment))
 
 
 @register.filter
@@ -50,8 +65,8 @@ def crit_needed(item):
 
 
 @register.filter
-def crit_decile(value):
-    """Progress 0-100 rounded to a multiple of 10 (CSS width classes; no inline style)."""
-    if value is None:
-        return 0
-    return min(100, max(0, int(round(float(value) / 10.0)) * 10))
+def crit_width(value):
+    """Progress 0-100 -> the CSS width class 'sv-w-<n>' (portal.css; no inline style)."""
+    from dashboards.templatetags.dashboards import dash_width
+
+    return dash_width(value)

@@ -18,7 +18,7 @@ from django.utils.translation import pgettext_lazy
 
 from core.charts import Series, line_chart
 from criteria import indicators
-from criteria.formatting import format_requirement
+from criteria.formatting import format_requirement, format_value, public_help
 from criteria.indicators import Result
 from criteria.models import Assessment, Criterion
 from villages.models import VillageAsset
@@ -97,8 +97,9 @@ class Figure:
     @property
     def about_people(self) -> bool:
         """Counts of people or households can point at someone; counts of wifi spots, cameras
-        or OCOP products cannot, so only the former are suppressed when small."""
-        return self.indicator_key not in NOT_ABOUT_PEOPLE
+        or OCOP products cannot, so only the former are suppressed when small. Manual criteria
+        (no indicator) are an official's entry about the commune, not a count of people."""
+        return bool(self.indicator_key) and self.indicator_key not in NOT_ABOUT_PEOPLE
 
     @property
     def too_few(self) -> bool:
@@ -111,8 +112,23 @@ class Figure:
         )
 
     @property
+    def small_part(self) -> str:
+        """Which count of people a public page must not give back (docs/dashboards.md, "Small
+        counts"): "numerator" when fewer than 5 are counted, "complement" when fewer than 5 are
+        not, "all" when fewer than 5 are in the denominator, "" when nothing is small."""
+        if not self.about_people or self.numerator is None or self.denominator is None:
+            return ""
+        if self.denominator < SMALL_COUNT:
+            return "all"
+        if self.numerator < SMALL_COUNT:
+            return "numerator"
+        if self.denominator - self.numerator < SMALL_COUNT:
+            return "complement"
+        return ""
+
+    @property
     def progress(self) -> int:
-        """How far the value is toward its threshold, 0-100 in steps of 5 (CSS width classes)."""
+        """How far the value is toward its threshold, 0-100 in steps of 1 (CSS width classes)."""
         if self.status == Assessment.Status.MET:
             return 100
         if self.value is None:
@@ -127,7 +143,7 @@ class Figure:
         else:
             share = Decimal(100)
         # Floor: a bar reaches 100 % only when the figure is met.
-        return max(0, min(95, int(math.floor(float(share) / 5.0)) * 5))
+        return max(0, min(99, int(math.floor(float(share)))))
 
 
 def figure_from_assessment(a: Assessment, *, change: Decimal | None = None) -> Figure:
@@ -146,7 +162,7 @@ def figure_from_assessment(a: Assessment, *, change: Decimal | None = None) -> F
         comparator=criterion.comparator,
         requirement=format_requirement(criterion),
         definition=str(item.definition) if item else "",
-        help_text=criterion.help_text,
+        help_text=public_help(criterion.help_text),
         computed_at=a.computed_at,
         change=change,
     )
@@ -187,7 +203,7 @@ def combined_figure(
         comparator=criterion.comparator,
         requirement=format_requirement(criterion),
         definition=definition,
-        help_text=criterion.help_text,
+        help_text=public_help(criterion.help_text),
         computed_at=rows[0].computed_at if rows else None,
         change=change,
     )
@@ -222,6 +238,11 @@ def month_starts(end: dt.date, count: int) -> list[dt.date]:
     return out
 
 
+def _small_pair(r) -> bool:
+    total, cashless = r["payers_total"], r["payers_cashless"]
+    return min(total, cashless, total - cashless) < SMALL_COUNT
+
+
 def cashless_chart(rows, months, *, labels: dict, public: bool) -> dict:
     by_category: dict[str, dict[dt.date, dict]] = defaultdict(dict)
     for r in rows:
@@ -235,8 +256,8 @@ def cashless_chart(rows, months, *, labels: dict, public: bool) -> dict:
         values = []
         for m in months:
             r = by_category[category].get(m)
-            if r is None or not r["payers_total"] or (public and r["payers_total"] < SMALL_COUNT):
-                values.append(None)
+            if r is None or not r["payers_total"] or (public and _small_pair(r)):
+                values.append(None)  # public: an exact share would give a small count back
             else:
                 values.append(Decimal(r["payers_cashless"]) * 100 / Decimal(r["payers_total"]))
         series.append(Series(str(labels[category]), values))
@@ -250,3 +271,68 @@ def cashless_chart(rows, months, *, labels: dict, public: bool) -> dict:
         x_title=_("Month"),
     )
     return {"chart": chart, "latest": latest}
+
+
+@dataclass(frozen=True)
+class PublicFigure:
+    """What a public page prints of a figure: texts, never a small count of people."""
+
+    value: str
+    numerator: str
+    denominator: str
+    progress: int
+    suppressed: bool
+
+
+def _bound(percent: Decimal, *, up: bool) -> str:
+    """A percentage bound with one decimal, rounded away from the true value."""
+    step = Decimal("0.1")
+    rounded = (percent / step).to_integral_value(rounding="ROUND_CEILING" if up else "ROUND_FLOOR")
+    return format_value(rounded * step, "percent")
+
+
+def public_figure(f: Figure) -> PublicFigure:
+    """The public texts of `f` (docs/dashboards.md, "Small counts"): a small numerator or a small
+    complement is shown as a bound ("< 5", "> 558") and so is the percentage ("< 0,9%",
+    "> 99,2%"), so that neither count comes back from numerator, denominator, complement or
+    percentage; the progress bar follows the bound. Denominators below 5 hide everything."""
+    count = lambda v: format_value(v, "count")  # noqa: E731
+    value = format_value(f.value, f.unit)
+    numerator = count(f.numerator) if f.numerator is not None else ""
+    denominator = count(f.denominator) if f.denominator is not None else ""
+    part = f.small_part
+    if not part and f.about_people and f.unit == Criterion.Unit.COUNT and f.value is not None:
+        if f.value < SMALL_COUNT:
+            value = f"< {SMALL_COUNT}"
+            part = "value"
+    if part in ("", "value"):
+        return PublicFigure(value, numerator, denominator, f.progress, bool(part))
+    small = f"< {SMALL_COUNT}"
+    if part == "all":
+        return PublicFigure("", small, small, 0 if not f.met else 100, True)
+    d = Decimal(f.denominator)
+    share = Decimal(SMALL_COUNT) * 100 / d
+    if part == "numerator":
+        value = f"< {_bound(share, up=True)}" if f.is_percent else small
+        numerator = small
+        progress = 0 if not f.met else 100
+    else:
+        value = f"> {_bound(100 - share, up=False)}" if f.is_percent else value
+        numerator = f"> {count(d - SMALL_COUNT)}"
+        progress = f.progress if f.met else min(f.progress, 95)
+        progress = int(progress // 5 * 5) if not f.met else 100
+    return PublicFigure(value, numerator, denominator, progress, True)
+
+
+def public_pair(numerator, denominator) -> tuple[str, str]:
+    """'n of d' people for a public page: a small n, a small d − n or a small d as a bound."""
+    count = lambda v: format_value(v, "count")  # noqa: E731
+    if numerator is None or denominator is None:
+        return "–", "–"
+    if denominator < SMALL_COUNT:
+        return f"< {SMALL_COUNT}", f"< {SMALL_COUNT}"
+    if numerator < SMALL_COUNT:
+        return f"< {SMALL_COUNT}", count(denominator)
+    if denominator - numerator < SMALL_COUNT:
+        return f"> {count(denominator - SMALL_COUNT)}", count(denominator)
+    return count(numerator), count(denominator)

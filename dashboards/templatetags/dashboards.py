@@ -2,7 +2,7 @@
 
 - `{{ n|suppress_small }}`: a count below 5 reads "< 5" (public pages: small cells could point
   at a person); other counts are formatted in the active language.
-- `{{ figure.progress|dash_width }}`: the CSS class `dw-<0..100>` (steps of 5) of a progress bar
+- `{{ figure.progress|dash_width }}`: the CSS class `sv-w-<0..100>` (steps of 1) of a progress bar
   (no inline style under the Content-Security-Policy).
 - `{% dash_figure figure public=True %}`: the partial dashboards/_figure.html.
 """
@@ -35,15 +35,30 @@ def suppress_small(value, minimum: int = SMALL_COUNT):
     return format_value(number, "count")
 
 
+@register.simple_tag
+def dash_public(figure):
+    """{% dash_public f as p %}: the texts a public page prints (selectors.public_figure)."""
+    from dashboards.selectors.figures import public_figure
+
+    return public_figure(figure)
+
+
+@register.simple_tag
+def dash_public_pair(numerator, denominator):
+    """{% dash_public_pair n d as pair %}: (n, d) texts with small counts as bounds."""
+    from dashboards.selectors.figures import public_pair
+
+    return public_pair(numerator, denominator)
+
+
 @register.filter
 def dash_width(value) -> str:
-    """A progress 0..100 -> the class 'dw-<n>' rounded down to a multiple of 5."""
+    """A progress 0..100 -> the class 'sv-w-<n>' (portal.css), rounded to the nearest percent."""
     try:
         number = float(value or 0)
     except (TypeError, ValueError):
         number = 0.0
-    step = max(0, min(100, int(number // 5) * 5))
-    return f"dw-{step}"
+    return f"sv-w-{max(0, min(100, round(number)))}"
 
 
 @register.filter

@@ -23,7 +23,15 @@ def test_suppress_small(value, shown):
 
 @pytest.mark.parametrize(
     ("value", "css"),
-    [(0, "dw-0"), (4.9, "dw-0"), (52, "dw-50"), (100, "dw-100"), (130, "dw-100"), (None, "dw-0")],
+    [
+        (0, "sv-w-0"),
+        (4.9, "sv-w-5"),
+        (52, "sv-w-52"),
+        (74.4, "sv-w-74"),
+        (100, "sv-w-100"),
+        (130, "sv-w-100"),
+        (None, "sv-w-0"),
+    ],  # fmt: skip
 )
 def test_dash_width(value, css):
     assert dash_width(value) == css
@@ -40,13 +48,14 @@ def test_dash_signed():
 def figure(**kw):
     base = dict(code="X", label="x", unit="percent", value=Decimal(40), numerator=4,
                 denominator=10, status="not_met", target=Decimal(80), comparator="gte",
-                requirement="≥ 80%", definition="", help_text="", computed_at=None)  # fmt: skip
+                requirement="≥ 80%", definition="", help_text="", computed_at=None,
+                indicator_key="adults_smartphone")  # fmt: skip
     return Figure(**{**base, **kw})
 
 
 def test_progress_to_the_threshold():
     assert figure().progress == 50  # 40 of 80
-    assert figure(value=Decimal(79)).progress == 95  # never full unless met
+    assert figure(value=Decimal(79)).progress == 98  # 1 % steps, never full unless met
     assert figure(status="met", value=Decimal(90)).progress == 100
     assert figure(value=None, status="no_data").progress == 0
     assert figure(unit="boolean", comparator="bool", target=None, value=0).progress == 0
