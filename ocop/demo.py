@@ -36,6 +36,38 @@ DEMO_LOT = "MO-2025-01"
 DEMO_QUANTITY = 40
 
 
+# Colours of the demo photos (no real photos are shipped): one per product, drawn with Pillow.
+PHOTO_COLOURS = ["#c98a1b", "#e2b64a", "#7a3b1e", "#d9c9a3", "#d4a017", "#5b1f3a", "#a8874f"]
+
+
+def _demo_photo(product, index: int) -> None:
+    """A generated 800x600 JPEG: a plain backdrop, a package shape and the product's name."""
+    from io import BytesIO
+
+    from django.core.files.base import ContentFile
+    from PIL import Image, ImageDraw, ImageFont
+
+    from .services import product_refresh_thumbnail
+
+    colour = PHOTO_COLOURS[index % len(PHOTO_COLOURS)]
+    image = Image.new("RGB", (800, 600), "#f4efe6")
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((0, 430, 800, 600), fill="#e4dccb")
+    draw.rounded_rectangle((290, 140, 510, 470), radius=28, fill=colour, outline="#3b2f1e", width=6)
+    draw.rectangle((320, 250, 480, 360), fill="#fffaf0")
+    try:
+        font = ImageFont.truetype("DejaVuSans-Bold.ttf", 34)
+        small = ImageFont.truetype("DejaVuSans.ttf", 24)
+    except OSError:
+        font = small = ImageFont.load_default()
+    draw.text((400, 305), "OCOP", fill="#3b2f1e", font=font, anchor="mm")
+    draw.text((400, 530), product.name, fill="#3b2f1e", font=small, anchor="mm")
+    buffer = BytesIO()
+    image.save(buffer, "JPEG", quality=85)
+    product.photo.save(f"demo-{product.pk}.jpg", ContentFile(buffer.getvalue()), save=True)
+    product_refresh_thumbnail(product=product)
+
+
 def seed_demo(commune, *, password: str, stdout=None) -> None:
     villages = {v.number: v for v in commune.villages.all()}
     producers = []
@@ -60,9 +92,11 @@ def seed_demo(commune, *, password: str, stdout=None) -> None:
         product.certificate_number, product.certificate_issued_on = number, issued
         product.certificate_expires_on = None  # derived: issue + 36 months
         product.gtin, product.sales_links = gtin, links
-        product.description = f"{name} – sản phẩm OCOP của xã {commune.name}."
+        product.description = f"{name} – sản phẩm OCOP của {commune.name}."
         product.full_clean()
         product.save()
+        if not product.photo:
+            _demo_photo(product, len(products))
         products.append(product)
     # Every product of Tân Thanh (village 01) carries e-stamps, so that the village can meet the
     # smart-village criterion "OCOP products with e-stamps = 100%"; products elsewhere do not yet.

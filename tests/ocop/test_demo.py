@@ -23,3 +23,23 @@ def test_demo_is_idempotent_with_a_ready_batch(commune_a):
     village_products = Product.objects.filter(producer__village__number=1)
     assert all(p.batches.filter(status="ready").exists() for p in village_products)
     assert Product.objects.filter(name__startswith="Mật ong").exists()
+
+
+@pytest.mark.django_db
+def test_demo_products_have_photos_and_read_right(commune_a, settings, tmp_path):
+    from PIL import Image
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    for number in range(1, 11):
+        VillageFactory(commune=commune_a, number=number)
+    demo.seed_demo(commune_a, password="x")
+    names = {p.pk: p.photo.name for p in Product.objects.all()}
+    for product in Product.objects.all():
+        assert product.photo and product.thumbnail, product.name
+        with Image.open(product.thumbnail.path) as image:
+            assert max(image.size) <= 480
+        # commune.name already says "Xã": never "của xã Xã An Phú".
+        assert f"của {commune_a.name}." in product.description
+        assert "xã Xã" not in product.description
+    demo.seed_demo(commune_a, password="x")  # photos are made once
+    assert {p.pk: p.photo.name for p in Product.objects.all()} == names
