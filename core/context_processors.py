@@ -1,6 +1,6 @@
 from django.utils.functional import SimpleLazyObject
 
-from core.access import scope_for
+from core.access import is_official, scope_for
 
 
 def _team_villages(scope):
@@ -16,7 +16,7 @@ def portal(request):
     user = getattr(request, "user", None)
     scope = scope_for(user)
     return {
-        "nav_is_official": scope.is_official and bool(user and user.is_staff),
+        "nav_is_official": is_official(user),
         "nav_is_team": scope.is_team,
         # A leader's or member's own villages (map, checklist); read only when the menu renders.
         "nav_team_villages": SimpleLazyObject(lambda: _team_villages(scope)),

@@ -227,7 +227,7 @@ class Criterion(models.Model):
     @property
     def has_gap(self) -> bool:
         """True when the indicator can list the missing rows (residents, households...)."""
-        from .indicators import REGISTRY
+        from .registry import REGISTRY
 
         item = REGISTRY.get(self.indicator_key)
         return item is not None and item._gap is not None
@@ -237,7 +237,7 @@ class Criterion(models.Model):
         return [line.strip() for line in self.options.splitlines() if line.strip()]
 
     def clean(self):
-        from .indicators import REGISTRY
+        from .registry import REGISTRY
 
         errors = {}
         if self.indicator_key and self.indicator_key not in REGISTRY:

@@ -408,7 +408,3 @@ class ImportUploadForm(forms.Form):
         if not upload.name.lower().endswith(".xlsx"):
             raise ValidationError(_("Upload an Excel file (.xlsx), e.g. the template."))
         return upload
-
-
-# Also used by villages/admin.py (VillageAssetAdmin); translated in this app's catalogue.
-OWNER_OTHER_VILLAGE = _("The owner household must be of this village.")

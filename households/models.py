@@ -108,14 +108,9 @@ class ResidentQuerySet(ScopedQuerySet):
         return self.filter(status=Resident.Status.PRESENT)
 
     def aged(self, population, on=None):
-        """Residents of `population` (households.populations) on `on` (today by default)."""
+        """Residents of `population` (households.populations: ADULTS, RESIDENTS_14) on `on`
+        (today by default): `Resident.objects.aged(ADULTS)`."""
         return population.residents(on, self)
-
-    def adults(self, on=None):
-        """Residents living here and 18+ on `on` (households.populations.ADULTS)."""
-        from .populations import ADULTS
-
-        return self.aged(ADULTS, on)
 
     def with_id_number(self, number: str):
         return self.filter(id_number_digest=crypto.digest(number))

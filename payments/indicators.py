@@ -9,7 +9,7 @@ from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils.translation import gettext_lazy as _
 
 from core.dates import month_start
-from criteria.indicators import Result, indicator
+from criteria.registry import Result, indicator
 from villages.models import Village
 
 from .models import CashlessReport, Category
