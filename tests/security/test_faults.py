@@ -29,7 +29,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings as django_settings
 from django.contrib.messages import get_messages
-from django.db import IntegrityError, connection
+from django.db import IntegrityError, OperationalError, connection
 from django.urls import reverse
 
 from core.models import PendingTask
@@ -416,7 +416,9 @@ def test_database_error_in_the_middle_of_an_import_leaves_nothing(world, monkeyp
         # Households are written first; the database fails when the residents follow.
         calls["n"] += 1
         if model is Resident:
-            raise IntegrityError("simulated failure in the middle of the import")
+            # (A unique-constraint clash is reported as "invalid" by the importer itself;
+            # a lost connection is a failure.)
+            raise OperationalError("simulated: the database went away in the middle")
         return original(objs, model, *args, **kwargs)
 
     monkeypatch.setattr(importer, "bulk_create_with_history", failing_bulk)
