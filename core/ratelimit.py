@@ -62,10 +62,15 @@ def limits(name: str, default_limit: int, default_window: int = 60) -> tuple[int
 
 def hit(name: str, request, *, limit: int, window: int, now: float | None = None) -> bool:
     """Count one request of this client; False when it is over `limit` in the current window."""
+    return hit_key(name, client_key(request), limit=limit, window=window, now=now)
+
+
+def hit_key(name: str, who: str, *, limit: int, window: int, now: float | None = None) -> bool:
+    """Count one event of `who` (a client hash, a user id); False when over `limit`."""
     if limit <= 0:
         return True
     slot = int((now if now is not None else time.time()) // window)
-    key = f"rl:{name}:{client_key(request)}:{slot}"
+    key = f"rl:{name}:{who}:{slot}"
     try:
         # add() creates the counter with its expiry only if absent; incr() is atomic in Redis.
         if cache.add(key, 1, timeout=window + 1):
@@ -81,9 +86,14 @@ def hit(name: str, request, *, limit: int, window: int, now: float | None = None
 
 def count(name: str, request, *, window: int, now: float | None = None) -> int:
     """This client's count in the current window (0 when the cache is unavailable)."""
+    return count_key(name, client_key(request), window=window, now=now)
+
+
+def count_key(name: str, who: str, *, window: int, now: float | None = None) -> int:
+    """The count of `who` in the current window (0 when the cache is unavailable)."""
     slot = int((now if now is not None else time.time()) // window)
     try:
-        return int(cache.get(f"rl:{name}:{client_key(request)}:{slot}") or 0)
+        return int(cache.get(f"rl:{name}:{who}:{slot}") or 0)
     except Exception:  # cache down: fail open
         return 0
 

@@ -30,7 +30,7 @@ from core.access import scope_for
 from core.text import ascii_digits, fold, normalise
 from villages.models import Village
 
-from . import crypto
+from . import crypto, services
 from .models import Household, HouseholdImport, Resident
 from .validators import (
     normalise_phone,
@@ -451,7 +451,11 @@ def _check_against_database(groups: dict, result: CheckResult, user) -> None:
             if match is not None and match.pk in matched:
                 row.errors.append(gettext("This resident appears twice in the file."))
                 continue
-            if d:
+            paused = services.id_lookups_paused(user) if d else None
+            if paused:
+                # Over the look-up limit: every row with a number gets the same answer.
+                row.errors.append(paused)
+            elif d:
                 if d in seen_ids:
                     row.errors.append(
                         gettext("This ID number is also on row %(row)s.") % {"row": seen_ids[d]}
@@ -459,9 +463,7 @@ def _check_against_database(groups: dict, result: CheckResult, user) -> None:
                 seen_ids.setdefault(d, row.number)
                 owner = taken.get(d)
                 if owner is not None and (match is None or owner != match.pk):
-                    from .services import id_number_conflict
-
-                    message = id_number_conflict(
+                    message = services.id_number_conflict(
                         number=v["id_clean"], user=user, exclude_pk=match.pk if match else None
                     )
                     if message:

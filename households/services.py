@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.utils.translation import gettext_lazy as _
 
+from core import ratelimit
+from core.access import scope_for
 from core.text import ascii_digits, fold, normalise
 
 from . import crypto
@@ -46,11 +49,45 @@ def _versioned_save(instance: models.Model, *, expected_version: int, user=None)
     instance.save()
 
 
+# --- ID-number look-ups (docs/security.md, finding 4: the ID-number oracle) -----------------
+# Whether a number belongs to someone outside the user's area is said only to officials, and
+# vaguely ("elsewhere"); leaders get a generic error. Each such hit counts against the user:
+# past ID_LOOKUP_RATE_LIMIT hits (default 20) in ID_LOOKUP_RATE_WINDOW seconds (default one
+# day), every ID number the user enters is refused with one pause message until the window
+# ends, registered or not, so the answers stop telling anything.
+ID_LOOKUP = "id-lookup-foreign"
+
+
+def _id_lookup_limits() -> tuple[int, int]:
+    return (
+        int(getattr(settings, "ID_LOOKUP_RATE_LIMIT", 20)),
+        max(1, int(getattr(settings, "ID_LOOKUP_RATE_WINDOW", 24 * 3600))),
+    )
+
+
+def id_lookups_paused(user) -> str | None:
+    """The pause message when this user is over the limit of foreign hits, else None."""
+    limit, window = _id_lookup_limits()
+    if user is None or limit <= 0:
+        return None
+    if ratelimit.count_key(ID_LOOKUP, f"user{user.pk}", window=window) < limit:
+        return None
+    return str(
+        _(
+            "ID numbers cannot be checked for you right now (too many numbers registered "
+            "outside your area); try again tomorrow or ask the commune official."
+        )
+    )
+
+
 def id_number_conflict(*, number: str, user, exclude_pk: int | None = None) -> str | None:
-    """None when the ID number is free, else the message to show (names the household only
-    when this user may see it)."""
+    """None when the ID number is free, else the message to show: the household when this
+    user may see it; otherwise nothing about where (see above)."""
     if not number:
         return None
+    paused = id_lookups_paused(user)
+    if paused:
+        return paused
     other = (
         Resident.objects.filter(id_number_digest=crypto.digest(number))
         .exclude(pk=exclude_pk)
@@ -64,7 +101,12 @@ def id_number_conflict(*, number: str, user, exclude_pk: int | None = None) -> s
             _("This ID number is already registered to a resident of household %(household)s.")
             % {"household": f"{other.household.number} ({other.household.village.name})"}
         )
-    return str(_("This ID number is already registered."))
+    if user is not None:
+        limit, window = _id_lookup_limits()
+        ratelimit.hit_key(ID_LOOKUP, f"user{user.pk}", limit=limit, window=window)
+    if user is not None and scope_for(user).is_official:
+        return str(_("This ID number is already registered elsewhere; ask the commune."))
+    return str(_("This ID number cannot be accepted here; check it with the commune official."))
 
 
 # --- Duplicate people ------------------------------------------------------------------------

@@ -93,7 +93,9 @@ def test_duplicate_id_names_the_household_only_when_visible(
     assert "đã được đăng ký" in body and "hộ 7" in body
     payload = create_payload(village_a2, resident_fields(0, id_number=taken), number="103")
     body = login(leader_a2).post(reverse("households:household_create"), payload).content.decode()
-    assert "đã được đăng ký" in body and "hộ 7" not in body and "Thôn Một" not in body
+    # Outside the leader's village: a generic error, nothing about where (finding 4).
+    assert "Không thể nhận số định danh này" in body
+    assert "đã được đăng ký" not in body and "hộ 7" not in body and "Thôn Một" not in body
     assert Household.objects.count() == 1
     assert village_a1
 

@@ -195,7 +195,8 @@ def test_duplicate_of_another_village_says_only_already_registered(login, leader
     taken = household_a2.residents.get().get_id_number()
     job, _ = upload(login(leader_a1), [row("Thôn Một", 1, "Lê Thị Hai", sex="Nữ", id_number=taken)])
     messages = [e["message"] for e in job.result["errors"]]
-    assert "Số định danh này đã được đăng ký." in messages
+    # A leader hears nothing about a number outside the village (finding 4, docs/security.md).
+    assert "Không thể nhận số định danh này ở đây; hãy kiểm tra lại với cán bộ xã." in messages
     assert not any("9" in m and "hộ" in m for m in messages)
 
 
