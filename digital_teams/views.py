@@ -19,7 +19,8 @@ from django.views.decorators.http import require_POST
 
 from core.access import get_for_user, scope_for
 from households.models import Household, Resident
-from villages.models import Village
+from villages.models import Membership, Village
+from villages.services import team_accounts_deactivate
 
 from . import selectors, services
 from .forms import DigitalTeamForm, HomeVisitForm, SupportActivityForm, TeamMemberForm
@@ -179,6 +180,12 @@ def member_deactivate(request: HttpRequest, pk: int):
         if member.active_from and member.active_from > member.active_to:
             member.active_from = member.active_to
         member.save(update_fields=["active_to", "active_from"])
+    if member.user_id:
+        # Their account loses field access and is logged out everywhere: the same rule as the
+        # admin's membership action (villages.services.team_accounts_deactivate).
+        team_accounts_deactivate(
+            memberships=Membership.objects.filter(user_id=member.user_id, village=village)
+        )
     messages.success(request, _("%(name)s is no longer active in the team.") % {"name": member})
     return redirect(_team_url(village))
 

@@ -8,9 +8,9 @@ from core.access import scope_for
 from core.admin import ScopedModelAdmin
 from core.admin_search import FoldedSearchMixin
 from core.names import UserFullNameChangeForm, UserFullNameCreationForm, person_name
-from core.sessions import accounts_logout_everywhere
 
 from .models import Commune, Membership, Village
+from .services import team_accounts_deactivate
 
 
 @admin.register(Commune)
@@ -70,10 +70,9 @@ class MembershipAdmin(ScopedModelAdmin):
 
     @admin.action(description=_("Deactivate the accounts of the selected team members"))
     def deactivate_accounts(self, request, queryset):
-        users = self._team_accounts(request, queryset)
-        count = users.update(is_active=False)
-        # A deactivated account is logged out everywhere: its sessions are deleted.
-        accounts_logout_everywhere(user_ids=list(users.values_list("pk", flat=True)))
+        # The same rule as "deactivate" on the team roster (villages.services): team accounts
+        # only, logged out everywhere.
+        count = team_accounts_deactivate(memberships=queryset)
         self.message_user(request, _("%(n)d account(s) deactivated.") % {"n": count})
 
     @admin.action(description=_("Reactivate the accounts of the selected team members"))

@@ -51,3 +51,31 @@ def communes_load(*, province_code: str | None = None) -> LoadResult:
         Commune.objects.bulk_create(to_create, batch_size=500, ignore_conflicts=True)
         Commune.objects.bulk_update(to_update, fields, batch_size=500)
     return LoadResult(len(to_create), len(to_update), len(rows) - len(to_create) - len(to_update))
+
+
+# --- Team accounts (docs/security.md, finding 5) --------------------------------------------
+
+
+def team_accounts_deactivate(*, memberships) -> int:
+    """The one rule for ending a team member's access, used by the admin's membership action
+    and by "deactivate" on the team roster: the accounts behind these memberships that are
+    digital-team accounts (leader or member; never staff, officials or superusers) are
+    deactivated (no field access, no new login) and every session they have is ended.
+    Returns the number of accounts deactivated."""
+    from django.contrib.auth import get_user_model
+
+    from core.sessions import accounts_logout_everywhere
+
+    from .models import Membership
+
+    team = memberships.filter(role__in=[Membership.Role.LEADER, Membership.Role.MEMBER])
+    user_ids = list(
+        get_user_model()
+        .objects.filter(memberships__in=team, is_superuser=False, is_staff=False)
+        .values_list("pk", flat=True)
+        .distinct()
+    )
+    with transaction.atomic():
+        count = get_user_model().objects.filter(pk__in=user_ids).update(is_active=False)
+        accounts_logout_everywhere(user_ids=user_ids)
+    return count
