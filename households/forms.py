@@ -280,7 +280,9 @@ ResidentFormSet = inlineformset_factory(
     Resident,
     form=ResidentForm,
     formset=BaseResidentFormSet,
-    extra=2,
+    # One resident block (the head) to start with, "Another resident" adds more: three empty
+    # blocks made the form 4,288 px tall on a phone and 70 Tab presses long.
+    extra=0,
     min_num=1,
     validate_min=True,
     can_delete=False,

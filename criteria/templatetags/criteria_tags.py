@@ -4,6 +4,7 @@ from django import template
 from django.utils.translation import gettext as _
 
 from criteria.formatting import format_value, public_help
+from criteria.privacy import public_counts
 
 register = template.Library()
 
@@ -31,9 +32,12 @@ def crit_help(text):
 def crit_public(assessment):
     """{% crit_public a as p %}: value, numerator and denominator as a public page prints them
     (small counts of people and what would give them back shown as bounds)."""
-    from dashboards.selectors.figures import figure_from_assessment, public_figure
-
-    return public_figure(figure_from_assessment(assessment))
+    criterion = assessment.criterion
+    return public_counts(
+        value=assessment.value, numerator=assessment.numerator,
+        denominator=assessment.denominator, unit=criterion.unit,
+        indicator_key=criterion.indicator_key, met=assessment.status == "met", progress=0,
+    )  # fmt: skip
 
 
 @register.filter
@@ -67,6 +71,8 @@ def crit_needed(item):
 @register.filter
 def crit_width(value):
     """Progress 0-100 -> the CSS width class 'sv-w-<n>' (portal.css; no inline style)."""
-    from dashboards.templatetags.dashboards import dash_width
-
-    return dash_width(value)
+    try:
+        number = float(value or 0)
+    except (TypeError, ValueError):
+        number = 0.0
+    return f"sv-w-{max(0, min(100, round(number)))}"

@@ -18,9 +18,18 @@ from django.utils.translation import pgettext_lazy
 
 from core.charts import Series, line_chart
 from criteria import indicators
-from criteria.formatting import format_requirement, format_value, public_help
+from criteria.formatting import format_requirement, public_help
 from criteria.indicators import Result
 from criteria.models import Assessment, Criterion
+from criteria.privacy import (  # NOT_ABOUT_PEOPLE and public_pair: re-exported
+    NOT_ABOUT_PEOPLE,  # noqa: F401
+    SMALL_COUNT,
+    PublicCounts,
+    about_people,
+    public_counts,
+    public_pair,  # noqa: F401
+    small_part,
+)
 from villages.models import VillageAsset
 
 # The digital-citizen figures residents look for first (indicator keys of the criteria registry).
@@ -45,18 +54,6 @@ ASSET_KINDS = (
 )
 TREND_RUNS = 12
 TREND_MONTHS = 12
-SMALL_COUNT = 5  # counts below this are shown as "< 5" on public pages
-
-
-# Figures that count things, not people or households: shown even when small.
-NOT_ABOUT_PEOPLE = {
-    "wifi_cultural_house",
-    "cameras_connected",
-    "cameras_connected_share",
-    "digital_team_active",
-    "ocop_products_estamp",
-    "villages_meeting_smart_set",
-}
 
 
 @dataclass(frozen=True)
@@ -97,9 +94,8 @@ class Figure:
     @property
     def about_people(self) -> bool:
         """Counts of people or households can point at someone; counts of wifi spots, cameras
-        or OCOP products cannot, so only the former are suppressed when small. Manual criteria
-        (no indicator) are an official's entry about the commune, not a count of people."""
-        return bool(self.indicator_key) and self.indicator_key not in NOT_ABOUT_PEOPLE
+        or OCOP products cannot, so only the former are suppressed when small."""
+        return about_people(self.indicator_key)
 
     @property
     def too_few(self) -> bool:
@@ -113,18 +109,8 @@ class Figure:
 
     @property
     def small_part(self) -> str:
-        """Which count of people a public page must not give back (docs/dashboards.md, "Small
-        counts"): "numerator" when fewer than 5 are counted, "complement" when fewer than 5 are
-        not, "all" when fewer than 5 are in the denominator, "" when nothing is small."""
-        if not self.about_people or self.numerator is None or self.denominator is None:
-            return ""
-        if self.denominator < SMALL_COUNT:
-            return "all"
-        if self.numerator < SMALL_COUNT:
-            return "numerator"
-        if self.denominator - self.numerator < SMALL_COUNT:
-            return "complement"
-        return ""
+        """Which count of people a public page must not give back (criteria.privacy)."""
+        return small_part(self.numerator, self.denominator) if self.about_people else ""
 
     @property
     def progress(self) -> int:
@@ -239,8 +225,7 @@ def month_starts(end: dt.date, count: int) -> list[dt.date]:
 
 
 def _small_pair(r) -> bool:
-    total, cashless = r["payers_total"], r["payers_cashless"]
-    return min(total, cashless, total - cashless) < SMALL_COUNT
+    return bool(small_part(r["payers_cashless"], r["payers_total"]))
 
 
 def cashless_chart(rows, months, *, labels: dict, public: bool) -> dict:
@@ -273,66 +258,9 @@ def cashless_chart(rows, months, *, labels: dict, public: bool) -> dict:
     return {"chart": chart, "latest": latest}
 
 
-@dataclass(frozen=True)
-class PublicFigure:
-    """What a public page prints of a figure: texts, never a small count of people."""
-
-    value: str
-    numerator: str
-    denominator: str
-    progress: int
-    suppressed: bool
-
-
-def _bound(percent: Decimal, *, up: bool) -> str:
-    """A percentage bound with one decimal, rounded away from the true value."""
-    step = Decimal("0.1")
-    rounded = (percent / step).to_integral_value(rounding="ROUND_CEILING" if up else "ROUND_FLOOR")
-    return format_value(rounded * step, "percent")
-
-
-def public_figure(f: Figure) -> PublicFigure:
-    """The public texts of `f` (docs/dashboards.md, "Small counts"): a small numerator or a small
-    complement is shown as a bound ("< 5", "> 558") and so is the percentage ("< 0,9%",
-    "> 99,2%"), so that neither count comes back from numerator, denominator, complement or
-    percentage; the progress bar follows the bound. Denominators below 5 hide everything."""
-    count = lambda v: format_value(v, "count")  # noqa: E731
-    value = format_value(f.value, f.unit)
-    numerator = count(f.numerator) if f.numerator is not None else ""
-    denominator = count(f.denominator) if f.denominator is not None else ""
-    part = f.small_part
-    if not part and f.about_people and f.unit == Criterion.Unit.COUNT and f.value is not None:
-        if f.value < SMALL_COUNT:
-            value = f"< {SMALL_COUNT}"
-            part = "value"
-    if part in ("", "value"):
-        return PublicFigure(value, numerator, denominator, f.progress, bool(part))
-    small = f"< {SMALL_COUNT}"
-    if part == "all":
-        return PublicFigure("", small, small, 0 if not f.met else 100, True)
-    d = Decimal(f.denominator)
-    share = Decimal(SMALL_COUNT) * 100 / d
-    if part == "numerator":
-        value = f"< {_bound(share, up=True)}" if f.is_percent else small
-        numerator = small
-        progress = 0 if not f.met else 100
-    else:
-        value = f"> {_bound(100 - share, up=False)}" if f.is_percent else value
-        numerator = f"> {count(d - SMALL_COUNT)}"
-        progress = f.progress if f.met else min(f.progress, 95)
-        progress = int(progress // 5 * 5) if not f.met else 100
-    return PublicFigure(value, numerator, denominator, progress, True)
-
-
-def public_pair(numerator, denominator) -> tuple[str, str]:
-    """'n of d' people for a public page: a small n, a small d − n or a small d as a bound."""
-    count = lambda v: format_value(v, "count")  # noqa: E731
-    if numerator is None or denominator is None:
-        return "–", "–"
-    if denominator < SMALL_COUNT:
-        return f"< {SMALL_COUNT}", f"< {SMALL_COUNT}"
-    if numerator < SMALL_COUNT:
-        return f"< {SMALL_COUNT}", count(denominator)
-    if denominator - numerator < SMALL_COUNT:
-        return f"> {count(denominator - SMALL_COUNT)}", count(denominator)
-    return count(numerator), count(denominator)
+def public_figure(f: Figure) -> PublicCounts:
+    """The public texts of `f`: small counts of people as bounds (criteria.privacy)."""
+    return public_counts(
+        value=f.value, numerator=f.numerator, denominator=f.denominator, unit=f.unit,
+        indicator_key=f.indicator_key, met=f.met, progress=f.progress,
+    )  # fmt: skip

@@ -15,10 +15,9 @@ from django import template
 from django.utils import formats
 
 from criteria.formatting import format_value
+from criteria.privacy import SMALL_COUNT, public_pair
 
 register = template.Library()
-
-SMALL_COUNT = 5
 
 
 @register.filter
@@ -46,8 +45,6 @@ def dash_public(figure):
 @register.simple_tag
 def dash_public_pair(numerator, denominator):
     """{% dash_public_pair n d as pair %}: (n, d) texts with small counts as bounds."""
-    from dashboards.selectors.figures import public_pair
-
     return public_pair(numerator, denominator)
 
 

@@ -46,10 +46,6 @@ KNOWN_UPWARD = {
     # by the private-files work (core.files writes the export audit of households).
     ("core.jobs", "smartvillage.celery"),
     ("core.files", "households.models"),
-    # Added by the work on small counts on public pages (in progress at the same time): the
-    # public figure helpers belong below criteria.
-    ("criteria.templatetags.criteria_tags", "dashboards.selectors.figures"),
-    ("criteria.templatetags.criteria_tags", "dashboards.templatetags.dashboards"),
 }
 # Import cycles inside an app, as sorted module tuples. Issue 15 item 3 (per-app job registry,
 # one enqueue path) is removing them; they are listed so that this test passes meanwhile.

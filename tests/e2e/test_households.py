@@ -24,6 +24,9 @@ def test_leader_adds_household_on_a_phone(
     page.select_option("#id_residents-0-sex", "M")
     page.fill("#id_residents-0-id_number", "022080123456")
     page.select_option("#id_residents-0-vneid_level", "2")
+    # The form opens with one resident block; the second comes with "Another resident".
+    expect(page.locator("#id_residents-1-full_name")).to_have_count(0)
+    page.locator("#add-resident").click()
     page.fill("#id_residents-1-full_name", "Lê Thị Hoa")
     page.select_option("#id_residents-1-relation", "spouse")
     page.fill("#id_residents-1-birth_date", "1983-02-01")
