@@ -223,3 +223,20 @@ def commune_for(request, code: str | None = None):
     if commune is None:
         raise Http404
     return commune
+
+
+def team_accounts_for_official(user):
+    """Accounts of the digital teams of the user's communes (never staff or superusers): the
+    accounts an official may reset a password for (core.accounts)."""
+    from django.contrib.auth import get_user_model
+
+    from villages.models import Membership
+
+    scope = scope_for(user)
+    User = get_user_model()
+    if not (scope.superuser or scope.official_commune_ids):
+        return User.objects.none()
+    team = Membership.objects.filter(role__in=[Membership.Role.LEADER, Membership.Role.MEMBER])
+    if not scope.superuser:
+        team = team.filter(commune_id__in=scope.official_commune_ids)
+    return User.objects.filter(pk__in=team.values("user_id"), is_staff=False, is_superuser=False)

@@ -43,3 +43,25 @@ class PendingTask(models.Model):
 
     def __str__(self) -> str:
         return f"{self.task}{tuple(self.args)}"
+
+
+class OneTimePassword(models.Model):
+    """A password an official set for a team member (core.accounts): it must be changed at the
+    first login and stops working after ONE_TIME_CODE_HOURS. Holds no password: only a
+    fingerprint of the hash it set, to notice when the member has chosen their own."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="one_time_password"
+    )
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    password_fingerprint = models.CharField(max_length=64)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("one-time password")
+        verbose_name_plural = _("one-time passwords")
+
+    def __str__(self) -> str:
+        return f"{self.user_id}"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import account_views, views
 
 app_name = "core"
 
@@ -13,4 +13,9 @@ urlpatterns = [
     path("field/manifest.webmanifest", views.field_manifest, name="field_manifest"),
     path("field/outbox/", views.field_outbox, name="field_outbox"),
     path("field/offline/", views.field_offline, name="field_offline"),
+    path(
+        "accounts/team/<int:pk>/reset-password/",
+        account_views.team_password_reset,
+        name="team_password_reset",
+    ),
 ]

@@ -82,6 +82,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # After a one-time code from an official: only the password change page (core.accounts).
+    "core.accounts.OneTimePasswordMiddleware",
     # Failed logins per client address, slowed after LOGIN_ADDRESS_RATE_LIMIT (finding 3).
     "core.login_throttle.LoginAddressThrottleMiddleware",
     # Last, so that it sees authentication results (django-axes documentation).
@@ -239,6 +241,35 @@ STAMP_RATE_WINDOW = env.int("STAMP_RATE_WINDOW", default=60)
 # Residents who moved away or died: personal fields anonymised after this many years.
 PERSONAL_DATA_RETENTION_YEARS = env.int("PERSONAL_DATA_RETENTION_YEARS", default=5)
 
+# --- Email (docs/security.md: password recovery) --------------------------------------------
+# With EMAIL_HOST set, Django's "forgot password" (/accounts/password_reset/) mails a reset link
+# to users who have an email address; without it mail goes to the console (development) or
+# nowhere, and an official resets a team member's password in the portal instead.
+EMAIL_HOST = env.str("EMAIL_HOST", default="")
+EMAIL_PORT = env.int("EMAIL_PORT", default=587)
+EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=True)
+EMAIL_USE_SSL = env.bool("EMAIL_USE_SSL", default=False)
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="no-reply@localhost")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+EMAIL_BACKEND = env.str(
+    "EMAIL_BACKEND",
+    default="django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.dummy.EmailBackend",
+)
+PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=60 * 60 * 24)
+# A password an official sets for a team member (a one-time code) must be changed at the first
+# login, and stops working after this many hours if unused.
+ONE_TIME_CODE_HOURS = env.int("ONE_TIME_CODE_HOURS", default=72)
+# ID numbers registered outside the user's area that one user may hit per window (finding 4).
+ID_LOOKUP_RATE_LIMIT = env.int("ID_LOOKUP_RATE_LIMIT", default=20)
+ID_LOOKUP_RATE_WINDOW = env.int("ID_LOOKUP_RATE_WINDOW", default=24 * 3600)
+
 # --- i18n -----------------------------------------------------------------------------------
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", _("Vietnamese")), ("en", _("English"))]
@@ -367,7 +398,12 @@ LOGGING = {
         }
     },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        # runserver's request log ("GET /field/?q=<ID number>"): Django gives it a handler of
+        # its own, without our masking; route it through the redacting console handler.
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
 }
 # Where an official lands after login (the dashboard issue points it at its dashboard).
 OFFICIAL_HOME_URL = "/dashboard/"

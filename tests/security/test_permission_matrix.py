@@ -56,6 +56,8 @@ MATRIX: dict[str, dict[str, dict[str, int]]] = {
     "core:field_outbox": {"get": PUBLIC},
     "core:field_offline": {"get": PUBLIC},
     "core:switch_language": {"get": everyone(302)},
+    # An official of the member's commune resets a team member's password (issue 22).
+    "core:team_password_reset": {"get": _row(LOGIN, 200, 404, 404, 404, 404)},
     # django
     "login": {"get": PUBLIC},
     "logout": {"get": everyone(405), "post": everyone(302)},
@@ -188,6 +190,15 @@ def _gap_criterion():
     raise AssertionError("no criterion with a gap list")
 
 
+def _team_account(village) -> int:
+    """member_a1's account (a team member of village A1)."""
+    from villages.models import Membership
+
+    return Membership.objects.filter(village=village, role="member").values_list(
+        "user_id", flat=True
+    )[0]
+
+
 def url_for(name: str, a) -> str:
     """The URL of `name` filled with commune A / village A1 objects."""
     kwargs = {
@@ -224,6 +235,7 @@ def url_for(name: str, a) -> str:
         "criteria:trend": {"criterion_pk": _gap_criterion().pk, "target": str(a.village.pk)},
         "dashboards:village_public": {"code": a.village.code},
         "password_reset_confirm": {"uidb64": "MQ", "token": "set-password"},
+        "core:team_password_reset": {"pk": _team_account(a.village)},
     }.get(name, {})
     url = reverse(name, kwargs=kwargs)
     # Views that pick the village/commune from the query string: point them at A1 / A.
