@@ -6,6 +6,7 @@ from io import BytesIO
 
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
@@ -66,7 +67,7 @@ def dossier_workbook(commune: Commune) -> bytes:
                 ws,
                 row,
                 [
-                    _("No."),
+                    pgettext("row number", "No."),
                     _("Criterion"),
                     _("Requirement"),
                     _("Result"),

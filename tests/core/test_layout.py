@@ -39,3 +39,28 @@ def test_leader_menu_has_their_village_map_and_checklist(leader_a1, village_a1, 
 def test_anonymous_menu_has_no_team_entries(client):
     html = client.get("/").content.decode()
     assert "/dashboard/map/" not in html and "/criteria/villages/" not in html
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/accounts/password_reset/", "/accounts/password_reset/done/", "/accounts/reset/done/",
+     "/accounts/reset/MQ/set-password/"],
+)  # fmt: skip
+def test_password_reset_pages_use_the_portal_layout_in_vietnamese(client, path):
+    html = client.get(path).content.decode()
+    assert "Django" not in html and "admin/css" not in html  # was the admin's look and CSS
+    assert 'id="main"' in html and "Thôn thông minh" in html
+
+
+def test_row_number_and_household_number_are_different_words(
+    client, commune_a, village_a1, leader_a1, login
+):
+    """'No.' is 'STT' in a table's first column and 'Hộ số' before a household number."""
+    from criteria.services import rollup_commune
+    from tests.criteria.factories import HouseholdFactory
+
+    rollup_commune(commune=commune_a)
+    table = client.get(f"/communes/{commune_a.code}/").content.decode()
+    assert ">STT</th>" in table and "Hộ số" not in table
+    HouseholdFactory(village=village_a1, number="12")
+    assert "Hộ số 12" in login(leader_a1).get("/field/").content.decode()
