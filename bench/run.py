@@ -393,6 +393,95 @@ def case_pages(results: Results, communes, args) -> dict:
     return {"commune": commune.code, "village": village.code, "households": households}
 
 
+def case_search(results: Results, communes, args) -> dict:
+    """Accent-insensitive search (issue 14): the field list and the admin's resident list with a
+    search term vs the same page without one, in the same run, with the query plans."""
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+    from django.db.models import Count
+    from django.test.utils import CaptureQueriesContext
+
+    from bench.scale import USER_PREFIX, official_username
+    from households.models import Resident
+    from households.views import _household_list_queryset
+    from villages.models import Village
+
+    ManyClients = many_clients_class()
+    User = get_user_model()
+    commune = communes[0]
+    village = Village.objects.filter(commune=commune).order_by("number").first()
+    official = User.objects.get(username=official_username(commune.code))
+    leader = User.objects.get(username=f"{USER_PREFIX}{village.code}-leader")
+    as_official, as_leader = ManyClients(), ManyClients()
+    as_official.force_login(official)
+    as_leader.force_login(leader)
+    in_commune = Resident.objects.filter(household__village__commune=commune)
+    rare = (
+        in_commune.values("search_key").annotate(n=Count("pk")).filter(n__gte=2).order_by("n")
+    ).first()
+    rare_name = rare["search_key"] if rare else "mai thi loan"
+
+    def measure(client, url, reference_url):
+        client.get(url)
+        client.get(reference_url)
+        with CaptureQueriesContext(connection) as ctx:
+            status = client.get(url).status_code
+        queries = len(ctx.captured_queries)
+        page, ref = [], []
+        for _ in range(args.page_repeat):
+            for target, runs in ((url, page), (reference_url, ref)):
+                started = time.perf_counter()
+                client.get(target)
+                runs.append(time.perf_counter() - started)
+        return status, statistics.median(page), queries, statistics.median(ref)
+
+    quoted = rare_name.replace(" ", "+")
+    cases = [
+        ("search /field/?q=nguyen van (leader)", as_leader, "/field/?q=nguyen+van", "/field/"),
+        ("search /field/?q=NGUYỄN VĂN (official)", as_official,
+         "/field/?q=NGUY%E1%BB%84N+V%C4%82N", "/field/"),
+        (f"search /field/?q={rare_name} (official, rare)", as_official, f"/field/?q={quoted}",
+         "/field/"),
+        ("admin residents ?q=nguyen van (official)", as_official,
+         "/admin/households/resident/?q=nguyen+van", "/admin/households/resident/"),
+        (f"admin residents ?q={rare_name} (official)", as_official,
+         f"/admin/households/resident/?q={quoted}", "/admin/households/resident/"),
+    ]  # fmt: skip
+    for label, client, url, reference_url in cases:
+        status, value, queries, reference = measure(client, url, reference_url)
+        results.add(
+            label,
+            value if status == 200 else None,
+            reference,
+            target="<= 4x same page, no term",
+            met=(value <= 4 * reference) if status == 200 else None,
+            queries=queries,
+            status=status,
+        )
+    plans = {}
+    for who, user in (("official", official), ("leader", leader)):
+        for term in ("nguyen van", rare_name):
+            qs = _household_list_queryset(user, q=term)
+            page_plan = qs[:25].explain(analyze=True, buffers=True)
+            count_plan = qs.order_by().values("pk").explain(analyze=True, buffers=True)
+            plans[f"{who} q={term!r} page"] = page_plan
+            plans[f"{who} q={term!r} count"] = count_plan
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexname FROM pg_indexes WHERE indexname IN "
+            "('resident_search_trgm', 'household_search_trgm')"
+        )
+        indexes = sorted(r[0] for r in cursor.fetchall())
+    print("\nsearch query plans (EXPLAIN ANALYZE, BUFFERS); trigram indexes:", indexes)
+    for name, plan in plans.items():
+        print(f"\n--- {name}\n{plan}")
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "search_plans.txt").write_text(
+        "\n\n".join(f"--- {k}\n{v}" for k, v in plans.items()), encoding="utf-8"
+    )
+    return {"search_rare_name": rare_name, "trigram_indexes": indexes}
+
+
 WRK_SCRIPT = """
 local paths = {%(paths)s}
 local counter = 0
@@ -607,7 +696,9 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=4)
     parser.add_argument("--import-households", type=int, default=10_000)
     parser.add_argument("--stamps", type=int, default=10_000)
-    parser.add_argument("--only", default="", help="comma list: rollup,pages,http,import,stamps")
+    parser.add_argument(
+        "--only", default="", help="comma list: rollup,pages,search,http,import,stamps"
+    )
     parser.add_argument("--no-redis", dest="redis", action="store_false")
     args = parser.parse_args()
     try:
@@ -679,6 +770,8 @@ def main() -> None:
         context = case_pages(results, communes, args)
     if not only or "http" in only:
         case_http(results, communes, args)
+    if not only or "search" in only:
+        context["search"] = case_search(results, communes, args)
     if not only or "import" in only:
         case_import(results, communes, args)
     if not only or "stamps" in only:

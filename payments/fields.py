@@ -9,6 +9,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from core.text import ascii_digits
+
 from .models import current_period
 
 # Thousands separators people use: dot (Vietnamese), comma (English), spaces (incl. no-break).
@@ -33,7 +35,8 @@ def parse_vnd(text: str | int | None) -> int | None:
             raise ValidationError(_("Amounts are in whole đồng, without decimals."), code="invalid")
         value = int(text)
     else:
-        cleaned = _SUFFIX.sub("", str(text).strip()).strip()
+        # Arabic-Indic or full-width digits (some keyboards, pasted text) count as 0-9.
+        cleaned = _SUFFIX.sub("", ascii_digits(str(text))).strip()
         if not cleaned:
             return None
         negative = cleaned.startswith("-")

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.access import ScopedQuerySet
 from core.dates import month_start  # noqa: F401 (the periods of reports; re-exported)
+from core.fields import NormalisedCharField
 from villages.models import Commune, Village
 
 
@@ -118,7 +119,7 @@ class CashlessReport(models.Model):
         related_name="+",
         verbose_name=_("entered by"),
     )
-    note = models.CharField(_("note"), max_length=500, blank=True)
+    note = NormalisedCharField(_("note"), max_length=500, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 

@@ -67,3 +67,14 @@ def test_user_admin_has_one_full_name_field(client):
     user.refresh_from_db()
     assert (user.last_name, user.first_name) == ("Trần", "Thị Thu Hà")
     assert person_name(user) == "Trần Thị Thu Hà"
+
+
+def test_money_typed_in_other_digit_systems():
+    from django.core.exceptions import ValidationError
+
+    from payments.fields import parse_vnd
+
+    assert parse_vnd("٧٢.٠٠٠.٠٠٠ đ") == 72_000_000
+    assert parse_vnd("７２０００") == 72_000
+    with pytest.raises(ValidationError):
+        parse_vnd("²³")
