@@ -80,7 +80,11 @@ class OneTimePasswordMiddleware:
 
     def __call__(self, request):
         session = getattr(request, "session", None)
-        if session is None or not session.get(SESSION_FLAG):
+        # No session cookie: nothing to look at (and reading the session would add
+        # "Vary: Cookie" to public, cacheable pages).
+        if session is None or settings.SESSION_COOKIE_NAME not in request.COOKIES:
+            return self.get_response(request)
+        if not session.get(SESSION_FLAG):
             return self.get_response(request)
         user = request.user
         record = None
