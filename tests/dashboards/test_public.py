@@ -151,4 +151,8 @@ def test_cached_per_language(client, world, village_a1):
 
 def test_village_without_rollup(client, commune_a, village_a1):
     html = page(client, village_a1)
-    assert "Chưa tính" in html or "chưa" in html.lower()
+    assert "Số liệu chưa được tính." in html
+    assert "Chưa tính tiêu chí nào cho thôn này." in html
+    assert "Số liệu tính lúc" not in html
+    # No figure is made up: no criterion status and no percentage.
+    assert "Đạt" not in html and "%" not in html.split("<main", 1)[-1]

@@ -209,9 +209,12 @@ def test_record_group_session_and_undo_from_the_page(login, leader_a1, team_a1, 
     activity = SupportActivity.objects.get()
     assert activity.participants == 35 and activity.topic_online_safety
     page = client.get(TEAM).content.decode()
-    assert "Sinh hoạt nhóm" in page or "35" in page
+    listed = page.split('id="activities"', 1)[1]
+    assert "Sinh hoạt nhóm" in listed and "02/03/2024" in listed
+    assert "35 người tham dự" in listed and tm_leader_a1.full_name in listed
     client.post(reverse("digital_teams:activity_undo", args=[activity.pk]))
     assert not SupportActivity.objects.exists()
+    assert "35 người tham dự" not in client.get(TEAM).content.decode()
 
 
 def test_activity_form_refuses_member_of_another_team(login, leader_a1, team_a1, team_a2):

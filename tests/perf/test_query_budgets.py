@@ -2,9 +2,9 @@
 data sizes (small, then ~5x: 5x the households of a village, 5x the villages of the commune, more
 OCOP products, stamps, assets and activities), and stays within its budget.
 
-A page whose URL does not exist yet (its app is still being written) is skipped with the reason;
-a page that exists must answer 200. Public pages are measured with the cache emptied first (the
-cold path is the one that could grow with the data).
+Every page listed must exist (a URL that no longer resolves fails: a renamed page must not drop
+out of its budget silently) and answer 200. Public pages are measured with the cache emptied
+first (the cold path is the one that could grow with the data).
 """
 
 from __future__ import annotations
@@ -74,7 +74,7 @@ def test_queries_do_not_grow_with_data(
     try:
         resolve(path)
     except Resolver404:
-        pytest.skip(f"{path} does not exist yet (its app is not merged): rerun when it is")
+        pytest.fail(f"{path} does not resolve: update the page list (its budget is not checked)")
     if persona is not None:
         client.force_login(request.getfixturevalue(persona))
     rollup_commune(commune=perf_data.commune)
