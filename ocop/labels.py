@@ -46,6 +46,16 @@ CELL_W = (PAGE_W - 2 * MARGIN_X) / COLUMNS
 CELL_H = (PAGE_H - 2 * MARGIN_Y) / ROWS
 PAD = 1.5 * mm
 QR_SIZE = CELL_H - 2 * PAD
+# Smallest QR module on the printed sheet (docs/ocop.md): 0.76 mm for today's payloads (version
+# 3, 33 modules with the quiet zone, on 25 mm), decoded from a 150-dpi scan; a SITE_URL long
+# enough to push the code past 0.5 mm a module is refused rather than printed unreadable.
+MIN_MODULE_MM = 0.5
+
+
+def module_mm(matrix: Sequence[Sequence[bool]]) -> float:
+    """The side of one QR module on the printed label, in millimetres (quiet zone included)."""
+    return QR_SIZE / mm / (len(matrix) + 2 * PDF_BORDER)
+
 
 # The text that proves the font: every label font must draw these.
 _PROBE = "Mật ong Rượu ba kích Chổi đót Đ ★"
@@ -273,6 +283,11 @@ class LabelSheet:
         c.showPage()
 
     def add(self, sequence: int, serial: str, matrix: Sequence[Sequence[bool]]) -> None:
+        if module_mm(matrix) < MIN_MODULE_MM:
+            raise ValueError(
+                f"QR modules of {module_mm(matrix):.2f} mm are below {MIN_MODULE_MM} mm: "
+                "shorten SITE_URL (the payload is <SITE_URL>/s/<serial>)"
+            )
         if self._first_seq_on_page is None or self._on_page == LABELS_PER_PAGE:
             if self._first_seq_on_page is not None:
                 self._finish_page(self._last_sequence)

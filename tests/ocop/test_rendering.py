@@ -238,3 +238,34 @@ def test_png_has_quiet_zone_of_four_modules():
     assert image.size == ((n + 8) * 8,) * 2
     border = image.crop((0, 0, image.width, 4 * 8))
     assert border.getextrema() == (255, 255)
+
+
+@needs_zbar
+@needs_poppler
+@pytest.mark.django_db
+def test_printed_sheet_decodes_from_a_150_dpi_render(
+    settings, product_a, make_ready_batch, tmp_path
+):
+    """A sheet scanned or photographed at 150 dpi still reads (modules of 0.76 mm here)."""
+    from ocop.labels import MIN_MODULE_MM, module_mm, qr_matrix
+
+    settings.SITE_URL = "https://thon.example.vn"
+    batch = make_ready_batch(product_a, quantity=40)
+    assert all(module_mm(qr_matrix(s.url)) >= MIN_MODULE_MM for s in batch.stamps.all())
+    pdf = media(settings, batch.pdf_file.name)
+    subprocess.run(
+        [PDFTOPPM, "-r", "150", "-png", str(pdf), str(tmp_path / "page")], check=True, timeout=120
+    )
+    (page,) = sorted(tmp_path.glob("page-*.png"))
+    assert decode(page) == urls(batch)
+
+
+def test_a_payload_too_long_for_half_millimetre_modules_is_refused(tmp_path):
+    from ocop.labels import LabelSheet, LabelText, module_mm, qr_matrix
+
+    matrix = qr_matrix("https://" + "x" * 140 + ".vn/s/ABCDEFGHJKLM")
+    assert module_mm(matrix) < 0.5
+    text = LabelText("Mật ong", 4, ("Lô: 1",), "Mật ong – lô 1", "Quét để kiểm tra")
+    sheet = LabelSheet(str(tmp_path / "a.pdf"), text, total=1)
+    with pytest.raises(ValueError, match="0.5 mm"):
+        sheet.add(1, "ABCDEFGHJKLM", matrix)
