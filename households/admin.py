@@ -352,11 +352,37 @@ class DigitalAddressAdmin(
     autocomplete_fields = ["household"]
 
 
+def _exported_name(label: str) -> str:
+    """An export's model as a person reads it ("hộ gia đình"), not its label."""
+    from django.apps import apps
+
+    try:
+        return str(apps.get_model(label)._meta.verbose_name_plural)
+    except (LookupError, ValueError):
+        return label
+
+
+class ExportedModelFilter(admin.SimpleListFilter):
+    title = _("data")
+    parameter_name = "model"
+
+    def lookups(self, request, model_admin):
+        labels = model_admin.get_queryset(request).order_by().values_list("model", flat=True)
+        return [(label, _exported_name(label)) for label in sorted(set(labels))]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(model=self.value()) if self.value() else queryset
+
+
 @admin.register(ExportAudit)
 class ExportAuditAdmin(ScopedModelAdmin):
-    list_display = ["at", "user", "model", "full_ids", "rows", "description"]
-    list_filter = ["full_ids", "model"]
+    list_display = ["at", "user", "model_name", "full_ids", "rows", "description"]
+    list_filter = ["full_ids", ExportedModelFilter]
     search_fields = ["user__username", "description"]
+
+    @admin.display(description=_("data"), ordering="model")
+    def model_name(self, obj):
+        return _exported_name(obj.model)
 
     def has_add_permission(self, request):
         return False
