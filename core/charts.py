@@ -141,10 +141,11 @@ def format_value(value: Number | None, *, percent: bool, axis: bool = False) -> 
     """A value in the active language ('85,8 %' in Vietnamese); None -> '–'."""
     if value is None:
         return "–"
-    if percent and axis and float(value).is_integer():
-        return f"{int(value)} %"
+    # Percentages read as everywhere in the portal (criteria.formatting): "85,8%", "80%".
+    if percent and float(round(float(value), 1)).is_integer():
+        return f"{int(round(float(value)))}%"
     if percent:
-        return f"{formats.number_format(round(float(value), 1), 1, use_l10n=True)} %"
+        return f"{formats.number_format(round(float(value), 1), 1, use_l10n=True)}%"
     if float(value).is_integer():
         return formats.number_format(int(value), 0, use_l10n=True, force_grouping=True)
     return formats.number_format(round(float(value), 2), 2, use_l10n=True, force_grouping=True)

@@ -99,7 +99,8 @@ def team_detail(request: HttpRequest):
             team.activities.select_related("recorded_by")
             .prefetch_related("members")
             .annotate(n_residents=Count("residents", distinct=True))
-            .annotate(n_changes=Count("changes", distinct=True))[:30]
+            .annotate(n_changes=Count("changes", distinct=True))
+            .order_by("-date", "-pk")[:30]  # newest first
         )
     return render(request, "digital_teams/team_detail.html", context)
 

@@ -11,7 +11,13 @@ from .models import CashlessReport
 
 
 def _percent(value) -> str:
-    return "–" if value is None else f"{float(value) * 100:.1f} %".replace(".", ",")
+    from decimal import Decimal
+
+    from criteria.formatting import format_value  # the portal's one percent format: "85,8%"
+
+    return format_value(
+        None if value is None else Decimal(str(round(float(value) * 100, 1))), "percent"
+    )
 
 
 @admin.register(CashlessReport)

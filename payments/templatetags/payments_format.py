@@ -14,10 +14,15 @@ register = template.Library()
 
 @register.filter
 def pct(value) -> str:
-    """A percentage (0..100) as '85,8 %'; None (a zero total) as 'no data'."""
+    """A percentage (0..100) as '85,8%' (the portal's one percent format, criteria.formatting);
+    None (a zero total) as 'no data'."""
     if value is None or value == "":
         return _("no data")
-    return f"{formats.number_format(round(float(value), 1), 1, use_l10n=True)} %"
+    from decimal import Decimal
+
+    from criteria.formatting import format_value
+
+    return format_value(Decimal(str(round(float(value), 1))), "percent")
 
 
 @register.filter
