@@ -68,6 +68,7 @@ class Tick:
     position: float  # x for x ticks, y for y ticks (SVG user units)
     text: str
     anchor: str = "middle"  # SVG text-anchor: the first/last x labels stay inside the box
+    rotate: int = 0  # degrees: long x labels (village names) are drawn slanted, never cut
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,7 @@ class Marker:
     x: float
     y: float
     text: str  # label and formatted value, shown as <title> tooltip
+    label: str = ""  # the value printed beside the point (a series of one point)
 
 
 @dataclass(frozen=True)
@@ -167,20 +169,43 @@ def _frame(series: Sequence[Series], labels: Sequence[str], y_max, percent: bool
         clipped = min(max(float(value), 0.0), y_max)
         return round(bottom - (bottom - top) * clipped / y_max, 2)
 
+    steps = 4
+    counts = not percent and all(
+        float(v).is_integer() for one in series for v in one.values if v is not None
+    )
+    if counts:
+        # Counts get whole-number ticks (never "18,75"): 4, 5 or 2 steps, or a top of 4k.
+        y_max = max(float(math.ceil(y_max)), 4.0)
+        steps = next((n for n in (4, 5, 2) if y_max % n == 0), 0)
+        if not steps:
+            steps, y_max = 4, float(math.ceil(y_max / 4) * 4)
     y_ticks = tuple(
-        Tick(y_of(y_max * i / 4), format_value(y_max * i / 4, percent=percent, axis=True))
-        for i in range(5)
+        Tick(y_of(y_max * i / steps), format_value(y_max * i / steps, percent=percent, axis=True))
+        for i in range(steps + 1)
     )
     return labels, y_max, (left, top, right, bottom), y_of, y_ticks
 
 
-def _legend_positions(count: int) -> list[tuple[float, float]]:
-    # Up to 3 entries per row under the x labels.
-    per_row, column = 3, (WIDTH - MARGIN_LEFT - MARGIN_RIGHT) / 3
-    return [
-        (MARGIN_LEFT + (i % per_row) * column, HEIGHT - 30 + (i // per_row) * 16)
-        for i in range(count)
-    ]
+def _legend_positions(names: Sequence[str], top: float) -> tuple[list[tuple[float, float]], int]:
+    """Legend entries left to right from `top`, wrapping before the right edge (never cut);
+    returns the positions and the number of rows."""
+    x, y, rows, out = float(MARGIN_LEFT), top, 1, []
+    for name in names:
+        width = 16 + len(str(name)) * FONT_SIZE * 0.6 + 14
+        if x > MARGIN_LEFT and x + width > WIDTH - 4:
+            x, y, rows = float(MARGIN_LEFT), y + 16, rows + 1
+        out.append((x, y))
+        x += width
+    return out, rows
+
+
+def _label_room(ticks: Sequence[Tick]) -> float:
+    """Extra height slanted x labels need below the axis (SVG units)."""
+    slanted = [t for t in ticks if t.rotate]
+    if not slanted:
+        return 0.0
+    longest = max(len(t.text) for t in slanted) * FONT_SIZE * 0.6
+    return round(longest * math.sin(math.radians(abs(slanted[0].rotate))), 2)
 
 
 def _x_ticks(labels: list[str], centres: list[float]) -> tuple[Tick, ...]:
@@ -188,6 +213,10 @@ def _x_ticks(labels: list[str], centres: list[float]) -> tuple[Tick, ...]:
     last = len(labels) - 1
     shown = [i for i in range(len(labels)) if (last - i) % every == 0]  # always the latest
     ticks = []
+    slot = (centres[1] - centres[0]) * every if len(centres) > 1 else WIDTH
+    if shown and max(len(labels[i]) for i in shown) * FONT_SIZE * 0.6 > slot * 0.95:
+        # Names longer than their slot (village names) are slanted, anchored at their end.
+        return tuple(Tick(round(centres[i], 2), labels[i], "end", -35) for i in shown)
     for i in shown:
         # A centred label must fit: anchor it to the edge when half its estimated width
         # (about 0.6 em per character) would cross the chart border.
@@ -242,10 +271,12 @@ def line_chart(
     count = len(labels)
     step = (right - left) / (count - 1) if count > 1 else 0.0
     xs = [round(left + step * i, 2) if count > 1 else (left + right) / 2 for i in range(count)]
+    x_ticks = _x_ticks(labels, xs)
+    room = _label_room(x_ticks)
+    legend, legend_rows = _legend_positions([one.name for one in series], HEIGHT - 30 + room)
     shapes = []
-    for index, (one, (lx, ly)) in enumerate(
-        zip(series, _legend_positions(len(series)), strict=True)
-    ):
+    for index, (one, (lx, ly)) in enumerate(zip(series, legend, strict=True)):
+        alone = sum(v is not None for v in one.values) == 1  # a lone dot gets its value
         segments, current, markers = [], [], []
         for i, value in enumerate(one.values):
             if value is None:
@@ -255,8 +286,9 @@ def line_chart(
                 continue
             y = y_of(value)
             current.append(f"{xs[i]},{y}")
+            shown = format_value(value, percent=percent)
             markers.append(
-                Marker(xs[i], y, f"{one.name}, {labels[i]}: {format_value(value, percent=percent)}")
+                Marker(xs[i], y, f"{one.name}, {labels[i]}: {shown}", shown if alone else "")
             )
         if current:
             segments.append(" ".join(current))
@@ -277,12 +309,12 @@ def line_chart(
         title=str(title),
         description=_description(series, percent),
         width=WIDTH,
-        height=HEIGHT,
+        height=round(HEIGHT + room + (legend_rows - 1) * 16),
         plot_left=left,
         plot_top=top,
         plot_right=right,
         plot_bottom=bottom,
-        x_ticks=_x_ticks(labels, xs),
+        x_ticks=x_ticks,
         y_ticks=y_ticks,
         series=tuple(shapes),
         labels=tuple(labels),
@@ -310,10 +342,11 @@ def bar_chart(
     inner = group * 0.8
     bar_width = inner / max(len(series), 1)
     centres = [left + group * (i + 0.5) for i in range(len(labels))]
+    x_ticks = _x_ticks(labels, [round(c, 2) for c in centres])
+    room = _label_room(x_ticks)
+    legend, legend_rows = _legend_positions([one.name for one in series], HEIGHT - 30 + room)
     shapes = []
-    for index, (one, (lx, ly)) in enumerate(
-        zip(series, _legend_positions(len(series)), strict=True)
-    ):
+    for index, (one, (lx, ly)) in enumerate(zip(series, legend, strict=True)):
         bars = []
         for i, value in enumerate(one.values):
             if value is None:
@@ -345,12 +378,12 @@ def bar_chart(
         title=str(title),
         description=_description(series, percent),
         width=WIDTH,
-        height=HEIGHT,
+        height=round(HEIGHT + room + (legend_rows - 1) * 16),
         plot_left=left,
         plot_top=top,
         plot_right=right,
         plot_bottom=bottom,
-        x_ticks=_x_ticks(labels, [round(c, 2) for c in centres]),
+        x_ticks=x_ticks,
         y_ticks=y_ticks,
         series=tuple(shapes),
         labels=tuple(labels),

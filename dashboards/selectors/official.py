@@ -152,9 +152,9 @@ def _progress_chart(lines: list[VillageLine]) -> ChartSpec | None:
         return None
     return bar_chart(
         [Series(_("Criteria met"), [line.progress for line in lines])],
-        labels=[f"{line.village.number:02d}" for line in lines],
+        labels=[line.village.name for line in lines],
         percent=True,
-        title=_("Smart-village progress by village (village number)"),
+        title=_("Smart-village progress by village"),
         x_title=_("Village"),
     )
 
