@@ -11,7 +11,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from core.access import scope_for
+from core.access import is_official, scope_for
 from core.cache import cache_public_page
 from villages.models import Commune
 
@@ -31,10 +31,9 @@ def home(request: HttpRequest):
 @login_required
 def after_login(request: HttpRequest):
     """Send each role where its work is: officials to their dashboard, teams to the field."""
-    scope = scope_for(request.user)
-    if scope.is_official and request.user.is_staff:
+    if is_official(request.user):
         return redirect(settings.OFFICIAL_HOME_URL)
-    if scope.is_team:
+    if scope_for(request.user).is_team:
         return redirect("/field/")
     return redirect("core:home")
 
