@@ -207,6 +207,16 @@ class StampBatchAdmin(FoldedSearchMixin, ScopedModelAdmin):
         # A batch is fixed once created: its stamps may already be printed.
         return self.change_fields if obj else ()
 
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        # Every field is read-only once created: no Save buttons that could change nothing.
+        extra_context = {
+            **(extra_context or {}),
+            "show_save": False,
+            "show_save_and_continue": False,
+            "show_save_and_add_another": False,
+        }
+        return super().change_view(request, object_id, form_url, extra_context)
+
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         field = super().formfield_for_foreignkey(db_field, request, **kwargs)
         if db_field.name == "product":

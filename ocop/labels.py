@@ -235,7 +235,10 @@ class LabelSheet:
                 y -= 6.4
         c.setFont(f.regular, 5)
         c.setFillColorRGB(0.3, 0.3, 0.3)
-        c.drawString(text_x, PAD + 8, f.text(t.scan_hint))
+        # "Quét để kiểm tra nguồn gốc" is wider than the text column: two lines, never cut.
+        hint = _wrap(f.text(t.scan_hint), f.regular, 5, text_w, 2)
+        for n, line in enumerate(reversed(hint)):
+            c.drawString(text_x, PAD + 8 + n * 5.6, line)
         c.setFillColorRGB(0, 0, 0)
         c.endForm()
         # Cutting guides: dashed light lines on every cell edge, marks in the margins.

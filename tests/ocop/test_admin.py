@@ -200,3 +200,14 @@ def test_statistics_show_own_products_and_suspicious_stamps(
 def test_team_leader_has_no_ocop_admin(login, leader_a1, product_a):
     response = login(leader_a1).get(reverse("admin:ocop_product_changelist"))
     assert response.status_code == 302
+
+
+@pytest.mark.django_db
+def test_a_ready_batch_shows_no_save_buttons(login, official_a, product_a, make_ready_batch):
+    """Every field of a created batch is read-only: three Save buttons changed nothing."""
+    batch = make_ready_batch(product_a, quantity=1)
+    html = login(official_a).get(reverse("admin:ocop_stampbatch_change", args=[batch.pk]))
+    body = html.content.decode()
+    assert html.status_code == 200 and batch.lot_code in body
+    assert 'name="_save"' not in body and 'name="_continue"' not in body
+    assert 'name="_addanother"' not in body

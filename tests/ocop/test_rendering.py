@@ -269,3 +269,29 @@ def test_a_payload_too_long_for_half_millimetre_modules_is_refused(tmp_path):
     sheet = LabelSheet(str(tmp_path / "a.pdf"), text, total=1)
     with pytest.raises(ValueError, match="0.5 mm"):
         sheet.add(1, "ABCDEFGHJKLM", matrix)
+
+
+def test_every_label_text_fits_inside_its_label(tmp_path, monkeypatch):
+    """'Quét để kiểm tra nguồn gốc' ran past the label's edge (cut off when the sheet is cut)."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+    from reportlab.pdfgen.canvas import Canvas
+
+    from ocop import labels
+
+    drawn = []
+    original = Canvas.drawString
+
+    def record(self, x, y, text, *args, **kwargs):
+        drawn.append((x, text, self._fontname, self._fontsize))
+        return original(self, x, y, text, *args, **kwargs)
+
+    monkeypatch.setattr(Canvas, "drawString", record)
+    text = labels.LabelText(
+        "Mật ong hoa rừng Quảng Tân", 4, ("Lô: MO-2025-01", "NSX: 01/03/2025"), "Mật ong",
+        "Quét để kiểm tra nguồn gốc",
+    )  # fmt: skip
+    labels.LabelSheet(str(tmp_path / "a.pdf"), text, total=1)  # draws the label's form
+    words = " ".join(t for _x, t, _f, _s in drawn)
+    assert "nguồn gốc" in words
+    for x, line, font, size in drawn:
+        assert x + stringWidth(line, font, size) <= labels.CELL_W - labels.PAD + 0.01, line
