@@ -19,6 +19,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from core.dates import years_before
+from core.text import fold
 
 from .models import Resident
 
@@ -58,6 +59,7 @@ def anonymise(residents) -> int:
             birth = dt.date(resident.birth_date.year, 1, 1)
             fields = {
                 "full_name": name,
+                "search_key": fold(name),  # the folded old name would still find them
                 "id_number_encrypted": "",
                 "id_number_digest": None,
                 "id_number_masked": "",
@@ -75,4 +77,4 @@ def anonymise(residents) -> int:
     return done
 
 
-_NOT_IN_HISTORY = {"id_number_encrypted", "legacy_id_encrypted", "id_number_digest"}
+_NOT_IN_HISTORY = {"id_number_encrypted", "legacy_id_encrypted", "id_number_digest", "search_key"}

@@ -319,3 +319,16 @@ def test_admin_race_opens_the_existing_record(login, official_a, village_a1, mon
     assert response.status_code == 302, errors
     assert response["Location"] == reverse("admin:households_household_change", args=[existing.pk])
     assert Household.objects.filter(village=village_a1, number="9").count() == 1
+
+
+@pytest.mark.django_db
+def test_anonymised_resident_is_not_found_by_the_old_name(household_a1):
+    from households.retention import anonymise
+
+    gone = ResidentFactory(
+        household=household_a1, full_name="Đinh Thị Riêng", relation="spouse", status="moved"
+    )
+    anonymise(Resident.objects.filter(pk=gone.pk))
+    assert not Resident.objects.search_names("dinh thi rieng").exists()
+    gone.refresh_from_db()
+    assert "rieng" not in gone.search_key
