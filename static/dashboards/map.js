@@ -42,6 +42,18 @@
     })
     .then(function (data) {
       var bounds = [];
+      // Background without tiles: each village's settled area, named (text nodes only).
+      (data.areas || []).forEach(function (area) {
+        var shape = L.polygon(area.outline, {
+          color: area.current ? "#0f5132" : "#6c757d", weight: area.current ? 2 : 1,
+          fillColor: area.current ? "#d1e7dd" : "#e9ecef", fillOpacity: 0.5,
+          dashArray: area.current ? null : "4 4", interactive: false,
+          className: "dash-area" + (area.current ? " dash-area-current" : "")
+        }).addTo(map);
+        shape.bindTooltip(textContent(text(area.name)), {
+          permanent: true, direction: "center", className: "dash-area-label"
+        });
+      });
       data.households.forEach(function (h) {
         var status = colours[h.status] ? h.status : "other";
         var marker = L.circleMarker([h.lat, h.lon], {

@@ -93,3 +93,24 @@ def test_user_without_role_gets_403(client, world, django_user_model):
     client.force_login(user)
     assert client.get("/dashboard/map/").status_code == 403
     assert client.get("/dashboard/map/data.json?village=90001-01").status_code == 404
+
+
+def test_map_data_carries_named_village_areas_for_a_background(client, world, official_a):
+    """Without tiles the map drew dots on a blank square: each village's settled area, named."""
+    from villages.models import Village
+
+    village = Village.objects.filter(households__digital_address__isnull=False).first()
+    client.force_login(official_a)
+    data = client.get(f"/dashboard/map/data.json?village={village.code}").json()
+    assert data["areas"], data.keys()
+    current = [a for a in data["areas"] if a["current"]]
+    assert len(current) == 1 and current[0]["name"] == village.name
+    assert all(len(a["outline"]) >= 3 for a in data["areas"])
+
+
+def test_a_leaders_map_links_back_to_the_field_portal_not_the_dashboard(
+    client, world, leader_a1, village_a1
+):
+    client.force_login(leader_a1)
+    html = client.get(f"/dashboard/map/?village={village_a1.code}").content.decode()
+    assert 'href="/dashboard/"' not in html and 'href="/field/"' in html
