@@ -218,10 +218,20 @@ def dossier_print(request: HttpRequest, code: str):
         "criteria/dossier_print.html",
         {
             "commune": commune,
+            "place": _place_name(commune.name),
+            "today": timezone.localdate(),
             **selectors.commune_checklist(commune),
             "evidence": selectors.evidence_list(commune),
         },
     )
+
+
+def _place_name(name: str) -> str:
+    """'Xã Quảng Tân' -> 'Quảng Tân' for the place and date line of an official document."""
+    for unit in ("Xã ", "Phường ", "Thị trấn ", "Đặc khu "):
+        if name.startswith(unit):
+            return name[len(unit) :]
+    return name
 
 
 @official_required
