@@ -107,11 +107,6 @@ class ResidentQuerySet(ScopedQuerySet):
     def present(self):
         return self.filter(status=Resident.Status.PRESENT)
 
-    def aged(self, population, on=None):
-        """Residents of `population` (households.populations: ADULTS, RESIDENTS_14) on `on`
-        (today by default): `Resident.objects.aged(ADULTS)`."""
-        return population.residents(on, self)
-
     def with_id_number(self, number: str):
         return self.filter(id_number_digest=crypto.digest(number))
 
