@@ -19,7 +19,7 @@ from . import selectors
 from .models import AssistedChange, DigitalTeam, FollowUpAssignment, SupportActivity, TeamMember
 
 
-class TeamMemberInline(ScopedAdminMixin, admin.TabularInline):
+class TeamMemberInline(ScopedAdminMixin, admin.StackedInline):  # labelled fields
     model = TeamMember
     extra = 0
     fields = ["full_name", "role", "position", "phone", "user", "active_from", "active_to"]
@@ -68,7 +68,7 @@ class DigitalTeamAdmin(FoldedSearchMixin, ScopedModelAdmin):
         return TemplateResponse(request, "admin/digital_teams/dashboard.html", context)
 
 
-class AssistedChangeInline(ScopedAdminMixin, admin.TabularInline):
+class AssistedChangeInline(ScopedAdminMixin, admin.StackedInline):  # labelled fields
     model = AssistedChange
     extra = 0
     fields = ["resident", "field", "old_value", "new_value", "changed_by", "changed_at"]
@@ -96,7 +96,8 @@ class SupportActivityAdmin(ScopedModelAdmin):
     date_hierarchy = "date"
     list_select_related = ["team__village", "recorded_by"]
     raw_id_fields = ["residents"]
-    filter_horizontal = ["members"]
+    # A plain labelled multiple select: Django's two-box widget has English-only JavaScript
+    # texts and an ARIA error (tests/e2e/test_audit.py); a team has a handful of members.
     readonly_fields = ["recorded_by", "recorded_at"]
     inlines = [AssistedChangeInline]
 

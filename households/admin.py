@@ -155,7 +155,16 @@ class HeadInlineFormSet(BaseInlineFormSet):
             )
 
 
-class ResidentInline(ScopedAdminMixin, admin.TabularInline):
+class DigitalAddressPresentFilter(admin.EmptyFieldListFilter):
+    """Has a digital address or not, titled in words (Django used the relation's name)."""
+
+    def __init__(self, field, request, params, model, model_admin, field_path):
+        super().__init__(field, request, params, model, model_admin, field_path)
+        self.title = DigitalAddress._meta.verbose_name
+
+
+class ResidentInline(ScopedAdminMixin, admin.StackedInline):  # labelled fields (a tabular
+    # inline has none: axe "label"/"select-name", critical, in tests/e2e/test_audit.py)
     model = Resident
     formset = HeadInlineFormSet
     extra = 0
@@ -192,7 +201,7 @@ class HouseholdAdmin(
         "village",
         "has_fibre",
         "has_4g",
-        ("digital_address", admin.EmptyFieldListFilter),
+        ("digital_address", DigitalAddressPresentFilter),
     ]
     search_fields = ["number", "house_no"]
     folded_search_fields = ["search_key", "residents__search_key"]

@@ -17,9 +17,17 @@
       message.focus();
     }
   }
+  // A table wider than the phone scrolls sideways: keyboard users must reach it too (WCAG 2.1.1).
+  function focusableScrollers() {
+    var boxes = document.querySelectorAll(".table-responsive:not([tabindex])");
+    Array.prototype.forEach.call(boxes, function (box) {
+      if (box.scrollWidth > box.clientWidth) { box.setAttribute("tabindex", "0"); }
+    });
+  }
+  function ready() { focusableScrollers(); focusFirstError(); }
   if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", focusFirstError);
+    document.addEventListener("DOMContentLoaded", ready);
   } else {
-    focusFirstError();
+    ready();
   }
 })();
