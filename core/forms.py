@@ -16,7 +16,8 @@ MAX_PK = 2**63 - 1
 
 def valid_pk(value) -> bool:
     text = str(value).strip()
-    return text.isdigit() and int(text) <= MAX_PK
+    # ASCII only: "¹" and other Unicode digits pass str.isdigit() but not int().
+    return text.isascii() and text.isdigit() and int(text) <= MAX_PK
 
 
 class SafeModelMultipleChoiceField(forms.ModelMultipleChoiceField):

@@ -105,3 +105,9 @@ def test_vietnamese_name_order():
     assert split_vietnamese_name("  Nguyễn  Văn Hùng ") == ("Nguyễn", "Văn Hùng")
     assert split_vietnamese_name("Hùng") == ("Hùng", "")
     assert split_vietnamese_name("") == ("", "")
+
+
+def test_a_superscript_pk_is_not_a_valid_pk():
+    from core.forms import valid_pk
+
+    assert valid_pk("12") and not valid_pk("¹") and not valid_pk("١٢")
