@@ -24,7 +24,9 @@ from core.access import scope_for
 from core.admin import ScopedAdminMixin, ScopedModelAdmin
 from core.admin_search import FoldedSearchMixin
 from core.exports import safe_cell
+from core.text import ascii_digits
 
+from . import crypto
 from .forms import ResidentForm, confirm_duplicate_field
 from .models import DigitalAddress, ExportAudit, Household, HouseholdImport, Resident
 from .resources import HouseholdResource, ResidentResource
@@ -316,6 +318,14 @@ class ResidentAdmin(
                 "action_checkbox_name": ACTION_CHECKBOX_NAME,
             },
         )
+
+    def get_search_results(self, request, queryset, search_term):
+        """Also a full 12-digit ID number (by its digest; any digit system, spaces allowed)."""
+        found, duplicates = super().get_search_results(request, queryset, search_term)
+        digits = ascii_digits(search_term).replace(" ", "").replace(".", "")
+        if digits.isascii() and digits.isdigit() and len(digits) == 12:
+            found = found | queryset.filter(id_number_digest=crypto.digest(digits))
+        return found, duplicates
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form_class = super().get_form(request, obj, change=change, **kwargs)

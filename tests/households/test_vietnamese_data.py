@@ -332,3 +332,12 @@ def test_anonymised_resident_is_not_found_by_the_old_name(household_a1):
     assert not Resident.objects.search_names("dinh thi rieng").exists()
     gone.refresh_from_db()
     assert "rieng" not in gone.search_key
+
+
+@pytest.mark.django_db
+def test_admin_finds_a_resident_by_the_full_id_number(login, official_a, names):
+    person = names["Trần Thị Bích"]
+    number = person.get_id_number()
+    spaced = f"{number[:3]} {number[3:6]} {number[6:]}"
+    response = login(official_a).get(reverse("admin:households_resident_changelist"), {"q": spaced})
+    assert list(response.context["cl"].result_list) == [person]
