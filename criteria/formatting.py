@@ -19,8 +19,9 @@ def format_value(value, unit: str) -> str:
         return "–"
     value = Decimal(value)
     if unit == "percent":
+        value = value.quantize(Decimal("0.1"))  # 89,96 reads "90%", never "90,0%"
         places = 0 if value == value.to_integral_value() else 1
-        return f"{_number(value.quantize(Decimal('0.1')), places)}%"
+        return f"{_number(value, places)}%"
     if unit == "boolean":
         return _("Yes") if value else _("No")
     if unit == "vnd":

@@ -20,6 +20,7 @@ def test_one_percent_format_on_every_page():
     assert pct(74) == format_value(Decimal(74), "percent") == chart_value(74, percent=True) == "74%"
     assert pct(82.66) == format_value(Decimal("82.7"), "percent") == "82,7%"
     assert chart_value(82.66, percent=True) == "82,7%"
+    assert format_value(Decimal("89.96"), "percent") == "90%"  # was "90,0%"
 
 
 def test_coordinates_print_with_decimal_points(leader_a1, village_a1, login):
