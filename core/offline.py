@@ -5,8 +5,9 @@ The browser gives every field-portal form an idempotency key (`_idempotency_key`
 transaction together with the record of its key, so a resent submission whose first attempt
 succeeded (the answer was lost on a weak signal) is answered from the record and never applied
 twice. When the outbox resends (`X-Outbox: 1`), the answer is JSON the outbox can show:
-saved (with the page to open), invalid (the form came back with errors: a validation error or an
-edit conflict, shown on the item for correction) or refused.
+saved (with the page to open), invalid (the form came back with errors: shown on the item for
+correction), conflict (a stale edit whose fields were also changed on the server: per field the
+original, theirs and yours, core.merge) or refused.
 """
 
 from __future__ import annotations
@@ -154,6 +155,12 @@ class OfflineIdempotencyMiddleware:
             return _outbox_answer("refused", code=401)
         if 300 <= status < 400:
             return _outbox_answer("saved", location=response.get("Location", ""))
+        conflict = getattr(request, "sv_conflict", None)
+        if status == 200 and conflict is not None:
+            # A stale edit that changed fields someone else changed too (core.merge): the
+            # outbox shows original / theirs / yours per field and resends with the answers.
+            html = response.content.decode(response.charset or "utf-8", "replace")
+            return _outbox_answer("conflict", conflict=conflict, errors=error_texts(html))
         if status == 200:
             # Django views answer a valid POST with a redirect; a 200 is the form again, with
             # its errors (validation or edit conflict). The outbox extracts and shows them.

@@ -10,6 +10,7 @@ from django.forms import BaseInlineFormSet, inlineformset_factory
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core import merge
 from core.access import scope_for
 from villages.models import Village, VillageAsset
 
@@ -40,12 +41,15 @@ def _helper() -> FormHelper:
 
 
 class VersionedFormMixin:
-    """A hidden `version` carried from the page that was opened (optimistic locking)."""
+    """A hidden `version` carried from the page that was opened (optimistic locking), and the
+    record as that page showed it (`_base`, core.merge: a stale edit is merged field by field).
+    Call last in __init__ (the snapshot covers the fields present)."""
 
     def add_version_field(self):
         self.fields["version"] = forms.IntegerField(
             widget=forms.HiddenInput, required=False, initial=getattr(self.instance, "version", 1)
         )
+        merge.add_base_field(self)
 
     @property
     def expected_version(self) -> int:

@@ -19,6 +19,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
+from core import merge as merge_changes
 from core.access import get_for_user, scope_for
 from core.spreadsheets import SheetRefused
 from villages.models import Village, VillageAsset
@@ -60,7 +61,7 @@ def _require_scope(request: HttpRequest):
     return scope
 
 
-def _stale_context(form, exc: StaleEditError, what: str) -> dict:
+def _stale_context(form, exc: StaleEditError, what: str, merge=None) -> dict:
     form.add_error(
         None,
         gettext(
@@ -70,13 +71,41 @@ def _stale_context(form, exc: StaleEditError, what: str) -> dict:
         )
         % {"what": what, "yours": exc.yours, "current": exc.current_version},
     )
-    return {
-        "stale": {
-            "yours": exc.yours,
-            "current": exc.current_version,
-            "rows": stale_differences(form, exc.current) if exc.current else [],
-        }
-    }
+    if merge is not None:
+        rows = [(row.label, row.yours, row.theirs) for row in merge.conflicts]
+    else:
+        rows = stale_differences(form, exc.current) if exc.current else []
+    return {"stale": {"yours": exc.yours, "current": exc.current_version, "rows": rows}}
+
+
+def _save_stale(request, form, exc: StaleEditError, save, what: str):
+    """A stale edit merged field by field (core.merge): saved when no field was changed by
+    both sides; else the conflicts are shown (and given to the outbox). Returns (saved, result
+    of `save` or the page's context)."""
+    for _attempt in range(2):
+        if exc.current is None:  # deleted meanwhile
+            return False, _stale_context(form, exc, what)
+        merge = merge_changes.three_way(form, exc.current)
+        if not merge.ready:
+            break
+        try:
+            result = save(merge_changes.merged_instance(form, exc.current, merge))
+        except StaleEditError as again:  # moved on once more: compare again
+            exc = again
+            continue
+        messages.info(
+            request,
+            gettext(
+                "Someone else saved this %(what)s meanwhile: their changes were kept and "
+                "yours were added."
+            )
+            % {"what": what},
+        )
+        return True, result
+    else:
+        merge = merge_changes.three_way(form, exc.current)
+    request.sv_conflict = merge.as_json()
+    return False, _stale_context(form, exc, what, merge)
 
 
 # --- Households -----------------------------------------------------------------------------
@@ -226,8 +255,20 @@ def household_update(request: HttpRequest, pk: int) -> HttpResponse:
                 user=request.user,
             )
         except StaleEditError as exc:
-            context.update(_stale_context(form, exc, gettext("household")))
+            saved, result = _save_stale(
+                request,
+                form,
+                exc,
+                lambda obj: services.household_update(
+                    household=obj, expected_version=obj.version, user=request.user
+                ),
+                gettext("household"),
+            )
+            if not saved:
+                context.update(result)
         else:
+            saved = True
+        if saved:
             messages.success(
                 request, gettext("Household %(number)s saved.") % {"number": household.number}
             )
@@ -239,9 +280,7 @@ def household_update(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def household_delete(request: HttpRequest, pk: int) -> HttpResponse:
     scope = _require_scope(request)
-    household = get_for_user(
-        Household.objects.select_related("village"), request.user, pk
-    )
+    household = get_for_user(Household.objects.select_related("village"), request.user, pk)
     if not scope.may_manage_village(household.village):
         raise PermissionDenied
     household._history_user = request.user
@@ -256,9 +295,7 @@ def household_delete(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def resident_create(request: HttpRequest, pk: int) -> HttpResponse:
     _require_scope(request)
-    household = get_for_user(
-        Household.objects.select_related("village"), request.user, pk
-    )
+    household = get_for_user(Household.objects.select_related("village"), request.user, pk)
     form = ResidentForm(
         request.POST or None,
         user=request.user,
@@ -282,9 +319,7 @@ def resident_create(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def resident_update(request: HttpRequest, pk: int) -> HttpResponse:
     _require_scope(request)
-    resident = get_for_user(
-        Resident.objects.select_related("household__village"), request.user, pk
-    )
+    resident = get_for_user(Resident.objects.select_related("household__village"), request.user, pk)
     household = resident.household
     form = ResidentForm(request.POST or None, instance=resident, user=request.user)
     context = {
@@ -301,10 +336,23 @@ def resident_update(request: HttpRequest, pk: int) -> HttpResponse:
                 expected_version=form.expected_version,
             )
         except StaleEditError as exc:
-            context.update(_stale_context(form, exc, gettext("resident")))
+            saved, demoted = _save_stale(
+                request,
+                form,
+                exc,
+                lambda obj: resident_save(
+                    resident=obj, user=request.user, expected_version=obj.version
+                ),
+                gettext("resident"),
+            )
+            if not saved:
+                context.update(demoted)
         except ValidationError as exc:
             form.add_error("id_number", exc.messages[0])
+            saved = False
         else:
+            saved = True
+        if saved:
             _report_demoted(request, demoted)
             messages.success(request, gettext("Resident saved."))
             return redirect("households:household_detail", pk=household.pk)
@@ -327,9 +375,7 @@ def _report_demoted(request, demoted):
 @require_POST
 def resident_delete(request: HttpRequest, pk: int) -> HttpResponse:
     scope = _require_scope(request)
-    resident = get_for_user(
-        Resident.objects.select_related("household__village"), request.user, pk
-    )
+    resident = get_for_user(Resident.objects.select_related("household__village"), request.user, pk)
     household = resident.household
     if not scope.may_manage_village(household.village):
         raise PermissionDenied
@@ -349,9 +395,7 @@ def resident_delete(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def address_edit(request: HttpRequest, pk: int) -> HttpResponse:
     _require_scope(request)
-    household = get_for_user(
-        Household.objects.select_related("village"), request.user, pk
-    )
+    household = get_for_user(Household.objects.select_related("village"), request.user, pk)
     address = DigitalAddress.objects.filter(household=household).first()
     creating = address is None
     if creating:
@@ -369,10 +413,23 @@ def address_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 expected_version=None if creating else form.expected_version,
             )
         except StaleEditError as exc:
-            context.update(_stale_context(form, exc, gettext("digital address")))
+            saved, result = _save_stale(
+                request,
+                form,
+                exc,
+                lambda obj: address_save(
+                    address=obj, user=request.user, expected_version=obj.version
+                ),
+                gettext("digital address"),
+            )
+            if not saved:
+                context.update(result)
         except ValidationError as exc:  # saved meanwhile (a double submit)
             form.add_error(None, exc.messages[0])
+            saved = False
         else:
+            saved = True
+        if saved:
             messages.success(request, gettext("Digital address saved."))
             return redirect("households:household_detail", pk=household.pk)
     return render(request, "households/address_form.html", context)

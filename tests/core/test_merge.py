@@ -1,0 +1,122 @@
+"""core.merge: a stale edit is merged field by field (original, theirs, yours)."""
+
+import pytest
+from django.db.models import F
+
+from core import merge
+from households.forms import HouseholdForm, ResidentForm
+from households.models import Household, Resident
+from tests.households.factories import HouseholdFactory, ResidentFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def page_data(form) -> dict:
+    """What the browser posts for an unbound form as it was shown."""
+    data = {}
+    for bf in form:
+        value = bf.value()
+        if isinstance(value, bool):
+            if value:
+                data[bf.html_name] = "on"
+        elif value is not None:
+            data[bf.html_name] = value
+    return data
+
+
+def server_edit(model, pk, **values):
+    model.objects.filter(pk=pk).update(version=F("version") + 1, **values)
+
+
+def test_disjoint_changes_are_merged_without_a_question(login, leader_a1, village_a1):
+    household = HouseholdFactory(village=village_a1, number="5", lane="Xóm Cũ", house_no="1")
+    data = page_data(HouseholdForm(instance=household, user=leader_a1))
+    server_edit(Household, household.pk, phone="0912345678", house_no="9A")
+    data["lane"] = "Xóm Mới"
+    response = login(leader_a1).post(f"/field/households/{household.pk}/edit/", data)
+    assert response.status_code == 302
+    household.refresh_from_db()
+    assert (household.lane, household.phone, household.house_no) == ("Xóm Mới", "0912345678", "9A")
+    assert household.version == 3
+
+
+def test_same_field_is_asked_and_the_answer_applied(login, leader_a1, village_a1):
+    household = HouseholdFactory(village=village_a1, number="5", lane="Xóm Cũ", house_no="1")
+    data = page_data(HouseholdForm(instance=household, user=leader_a1))
+    server_edit(Household, household.pk, lane="Xóm Của Xã", house_no="9A")
+    data["lane"] = "Xóm Của Tôi"
+    client = login(leader_a1)
+    url = f"/field/households/{household.pk}/edit/"
+    answer = client.post(url, data, HTTP_X_OUTBOX="1").json()
+    assert answer["result"] == "conflict"
+    rows = answer["conflict"]["rows"]
+    assert [(r["name"], r["original"], r["theirs"], r["yours"]) for r in rows] == [
+        ("lane", "Xóm Cũ", "Xóm Của Xã", "Xóm Của Tôi")
+    ]
+    assert answer["conflict"]["version"] == 2
+    household.refresh_from_db()
+    assert household.lane == "Xóm Của Xã"  # nothing written yet
+
+    # An answer given for an older version of the record is asked again.
+    stale_answer = {**data, "_merge-lane": "yours", "_merge_version": "1"}
+    assert client.post(url, stale_answer, HTTP_X_OUTBOX="1").json()["result"] == "conflict"
+
+    chosen = {**data, "_merge-lane": "yours", "_merge_version": "2"}
+    assert client.post(url, chosen, HTTP_X_OUTBOX="1").json()["result"] == "saved"
+    household.refresh_from_db()
+    assert (household.lane, household.house_no) == ("Xóm Của Tôi", "9A")
+
+
+def test_choosing_theirs_keeps_the_server_value(login, leader_a1, village_a1):
+    household = HouseholdFactory(village=village_a1, number="5", lane="Xóm Cũ", note="")
+    data = page_data(HouseholdForm(instance=household, user=leader_a1))
+    server_edit(Household, household.pk, lane="Xóm Của Xã")
+    data.update({"lane": "Xóm Của Tôi", "note": "Đã thăm", "_merge-lane": "theirs"})
+    data["_merge_version"] = "2"
+    login(leader_a1).post(f"/field/households/{household.pk}/edit/", data)
+    household.refresh_from_db()
+    assert (household.lane, household.note) == ("Xóm Của Xã", "Đã thăm")
+
+
+def test_untouched_fields_never_change_including_the_id_number(login, leader_a1, village_a1):
+    household = HouseholdFactory(village=village_a1)
+    resident = ResidentFactory(household=household, relation="head", has_smartphone=False)
+    data = page_data(ResidentForm(instance=resident, user=leader_a1))
+    # Meanwhile: smartphone ticked, name corrected and ID number set on the server.
+    fresh = Resident.objects.get(pk=resident.pk)
+    fresh.set_id_number("022301123456")
+    fresh.save()
+    server_edit(Resident, resident.pk, has_smartphone=True, full_name="Tên Mới Của Xã")
+    data["phone"] = "0987654321"
+    response = login(leader_a1).post(f"/field/residents/{resident.pk}/edit/", data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    resident.refresh_from_db()
+    assert resident.phone == "0987654321"
+    assert resident.has_smartphone is True
+    assert resident.full_name == "Tên Mới Của Xã"
+    assert resident.get_id_number() == "022301123456"
+
+
+def test_same_change_on_both_sides_is_no_conflict(login, leader_a1, village_a1):
+    household = HouseholdFactory(village=village_a1, lane="Xóm Cũ")
+    data = page_data(HouseholdForm(instance=household, user=leader_a1))
+    server_edit(Household, household.pk, lane="Xóm Mới")
+    data["lane"] = "Xóm Mới"
+    response = login(leader_a1).post(f"/field/households/{household.pk}/edit/", data)
+    assert response.status_code == 302
+
+
+def test_a_tampered_base_is_ignored_and_every_difference_asked(login, leader_a1, village_a1):
+    household = HouseholdFactory(village=village_a1, lane="Xóm Cũ", house_no="1")
+    data = page_data(HouseholdForm(instance=household, user=leader_a1))
+    server_edit(Household, household.pk, house_no="9A")
+    data.update({"lane": "Xóm Mới", merge.BASE_FIELD: "forged"})
+    answer = (
+        login(leader_a1)
+        .post(f"/field/households/{household.pk}/edit/", data, HTTP_X_OUTBOX="1")
+        .json()
+    )
+    assert answer["result"] == "conflict"
+    assert {r["name"] for r in answer["conflict"]["rows"]} == {"lane", "house_no"}
+    household.refresh_from_db()
+    assert (household.lane, household.house_no) == ("Xóm Cũ", "9A")
