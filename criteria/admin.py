@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -16,6 +18,13 @@ from core.admin import ScopedAdminMixin, ScopedModelAdmin
 from villages.models import Commune
 
 from . import indicators
+from .catalogue import (
+    CatalogueError,
+    catalogue_changes,
+    catalogue_load,
+    catalogue_may_load,
+    catalogue_read,
+)
 from .models import Assessment, CriteriaSet, Criterion, ManualEvidence, RollupRun
 from .services import criteria_set_save_version, rollup_commune
 
@@ -26,7 +35,8 @@ class CriterionForm(forms.ModelForm):
     class Meta:
         model = Criterion
         fields = ["order", "code", "title", "indicator_key", "comparator", "target", "unit",
-                  "weight", "requires_evidence", "options", "help_text"]  # fmt: skip
+                  "weight", "group_targets", "requires_evidence", "options", "help_text",
+                  "source"]  # fmt: skip
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -43,16 +53,41 @@ class CriterionInline(ScopedAdminMixin, admin.StackedInline):
         ("order", "code"),
         "title",
         ("indicator_key", "comparator", "target", "unit", "weight"),
-        ("requires_evidence",),
+        ("requires_evidence", "group_targets"),
         "options",
         "help_text",
+        "source",
     ]
+
+
+CATALOGUE_MAX_BYTES = 1024 * 1024
+
+
+class CatalogueImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("catalogue file (YAML)"),
+        required=False,
+        help_text=_("Format: docs/criteria.md. It is loaded as a new version after the preview."),
+    )
+    content = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def text(self) -> str:
+        upload = self.cleaned_data.get("file")
+        if upload is None:
+            return self.cleaned_data.get("content") or ""
+        if upload.size > CATALOGUE_MAX_BYTES:
+            raise CatalogueError([_("The file is larger than 1 MB.")])
+        try:
+            return upload.read().decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise CatalogueError([_("The file is not UTF-8 text.")]) from exc
 
 
 @admin.register(CriteriaSet)
 class CriteriaSetAdmin(ScopedModelAdmin):
     """Editing a set that has assessments saves a new version (old assessments keep theirs)."""
 
+    change_list_template = "admin/criteria/criteriaset/change_list.html"
     list_display = ["title", "code", "version", "level", "province_code", "is_active"]
     list_filter = ["level", "is_active"]
     search_fields = ["title", "code"]
@@ -66,6 +101,57 @@ class CriteriaSetAdmin(ScopedModelAdmin):
             return True
         # National catalogues are law; officials edit only their province's sets.
         return CriteriaSet.objects.for_user(request.user, write=True).filter(pk=obj.pk).exists()
+
+    def get_urls(self):
+        return [
+            path(
+                "import/",
+                self.admin_site.admin_view(self.import_view),
+                name="criteria_criteriaset_import",
+            )
+        ] + super().get_urls()
+
+    def import_view(self, request):
+        """Upload a catalogue file, see what it would change, then confirm (a new version)."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        form = CatalogueImportForm(request.POST or None, request.FILES or None)
+        context = {**self.admin_site.each_context(request), "opts": self.model._meta,
+                   "title": _("Import a catalogue file"), "form": form}  # fmt: skip
+        if request.method == "POST" and form.is_valid():
+            try:
+                text = form.text()
+                catalogue = catalogue_read(text)
+            except CatalogueError as exc:
+                context["errors"] = exc.errors
+                return TemplateResponse(request, "admin/criteria/criteriaset/import.html", context)
+            if not catalogue_may_load(request.user, catalogue):
+                context["errors"] = [
+                    _("You may load only the provincial catalogues of your province.")
+                ]
+            elif request.POST.get("confirm"):
+                result = catalogue_load(catalogue=catalogue)
+                new = result.criteria_set
+                if result.created:
+                    messages.success(
+                        request,
+                        _("%(code)s: version %(version)s loaded; older versions are kept.")
+                        % {"code": new.code, "version": new.version},
+                    )
+                else:
+                    messages.info(
+                        request, _("Nothing changed: the file matches the active version.")
+                    )
+                return HttpResponseRedirect(
+                    reverse("admin:criteria_criteriaset_change", args=[new.pk])
+                )
+            else:
+                context.update(
+                    catalogue=catalogue,
+                    changes=catalogue_changes(catalogue),
+                    confirm_form=CatalogueImportForm(initial={"content": text}),
+                )
+        return TemplateResponse(request, "admin/criteria/criteriaset/import.html", context)
 
     def has_delete_permission(self, request, obj=None):
         if obj is not None and obj.in_use():

@@ -18,7 +18,7 @@ def format_value(value, unit: str) -> str:
     if value is None:
         return "–"
     value = Decimal(value)
-    if unit == "percent":
+    if unit in ("percent", "ratio"):
         value = value.quantize(Decimal("0.1"))  # 89,96 reads "90%", never "90,0%"
         places = 0 if value == value.to_integral_value() else 1
         return f"{_number(value, places)}%"

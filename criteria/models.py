@@ -68,6 +68,14 @@ class CriteriaSet(models.Model):
         COMMUNE = "commune", _("Commune")
         VILLAGE = "village", _("Village")
 
+    class Tier(models.TextChoices):
+        NTM = "ntm", _("NTM commune")
+        ADVANCED = "advanced", _("Advanced NTM commune")
+        MODEL = "model", _("Model NTM commune")
+        MODERN = "modern", _("Modern NTM commune (pilot)")
+        SMART_VILLAGE = "smart_village", _("Smart village")
+        OTHER = "other", _("Other")
+
     code = models.CharField(
         _("code"),
         max_length=40,
@@ -76,6 +84,7 @@ class CriteriaSet(models.Model):
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
     title = models.CharField(_("title"), max_length=300)
     level = models.CharField(_("level"), max_length=10, choices=Level.choices)
+    tier = models.CharField(_("tier"), max_length=20, choices=Tier.choices, default=Tier.OTHER)
     legal_basis = models.TextField(_("legal basis"), blank=True)
     valid_from = models.DateField(_("valid from"), null=True, blank=True)
     valid_to = models.DateField(_("valid to"), null=True, blank=True)
@@ -161,6 +170,11 @@ class Criterion(models.Model):
         COUNT = "count", _("count")
         BOOLEAN = "boolean", _("yes / no")
         VND = "vnd", _("VND")
+        # A figure as a percentage of a reference level (e.g. income = 110 % of the advanced-NTM
+        # income level): read as a percentage, but may exceed 100.
+        RATIO = "ratio", _("percent of a reference")
+
+    PERCENT_UNITS = ("percent", "ratio")
 
     criteria_set = models.ForeignKey(
         CriteriaSet,
@@ -198,6 +212,19 @@ class Criterion(models.Model):
         _("definition"),
         blank=True,
         help_text=_("Numerator, denominator, filters and source of the figure."),
+    )
+    source = models.TextField(
+        _("source"),
+        blank=True,
+        help_text=_("Where the requirement and its threshold come from (document, article)."),
+    )
+    group_targets = models.JSONField(
+        _("targets by commune group"),
+        default=dict,
+        blank=True,
+        help_text=_(
+            'Targets per commune group, e.g. {"1": 95, "2": 90, "3": 80}; empty = one target.'
+        ),
     )
     order = models.PositiveSmallIntegerField(_("order"), default=0)
 
@@ -245,7 +272,22 @@ class Criterion(models.Model):
         if self.comparator != self.Comparator.BOOL and self.target is None:
             errors["target"] = _("A target is required unless the comparator is yes / no.")
         if self.unit == self.Unit.PERCENT and self.target is not None and self.target > 100:
-            errors["target"] = _("A percentage target is at most 100.")
+            errors["target"] = _(
+                "A percentage target is at most 100; for a share of a reference level (such as "
+                'an income level) choose the unit "percent of a reference".'
+            )
+        if self.group_targets:
+            if not isinstance(self.group_targets, dict) or set(map(str, self.group_targets)) - {
+                "1",
+                "2",
+                "3",
+            }:
+                errors["group_targets"] = _("Commune groups are 1, 2 and 3.")
+            else:
+                try:
+                    [Decimal(str(v)) for v in self.group_targets.values() if v is not None]
+                except (ArithmeticError, ValueError):
+                    errors["group_targets"] = _("Each group target is a number.")
         if errors:
             raise ValidationError(errors)
 
@@ -274,7 +316,7 @@ class Criterion(models.Model):
             return None
         if numerator is None:
             return None
-        if self.unit == self.Unit.PERCENT:
+        if self.unit in self.PERCENT_UNITS:
             if not denominator:
                 return None
             missing = self.target / Decimal(100) * Decimal(denominator) - Decimal(numerator)
@@ -449,7 +491,7 @@ class ManualEvidence(models.Model):
         """The value the roll-up uses: numerator/denominator (x100 for percent) when given."""
         if self.numerator is not None and self.denominator:
             ratio = Decimal(self.numerator) / Decimal(self.denominator)
-            if self.criterion.unit == Criterion.Unit.PERCENT:
+            if self.criterion.unit in Criterion.PERCENT_UNITS:
                 ratio *= 100
             return ratio.quantize(Decimal("0.01"))
         return self.value

@@ -260,10 +260,11 @@ def rollup_run_execute(*, run_id: int) -> str:
 
 # --- Versioning ---------------------------------------------------------------------------------
 
-SET_COPY_FIELDS = ["code", "title", "level", "legal_basis", "valid_from", "valid_to",
+SET_COPY_FIELDS = ["code", "title", "level", "tier", "legal_basis", "valid_from", "valid_to",
                    "province_code"]  # fmt: skip
-CRITERION_COPY_FIELDS = ["code", "title", "indicator_key", "comparator", "target", "unit", "weight",
-                         "requires_evidence", "options", "help_text", "order"]  # fmt: skip
+CRITERION_COPY_FIELDS = ["code", "title", "indicator_key", "comparator", "target", "group_targets",
+                         "unit", "weight", "requires_evidence", "options", "help_text", "source",
+                         "order"]  # fmt: skip
 
 
 def _next_version(code: str) -> int:

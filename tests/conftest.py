@@ -140,6 +140,9 @@ def _shipped_catalogues(request):
         from django.apps import apps
 
         importlib.import_module("criteria.migrations.0002_shipped_catalogues").ship(apps, None)
+        importlib.import_module(
+            "criteria.migrations.0005_catalogue_tier_source_ratio"
+        ).shipped_tiers_and_ratio(apps, None)
 
 
 @pytest.fixture(autouse=True)
