@@ -25,7 +25,14 @@ from .catalogue import (
     catalogue_may_load,
     catalogue_read,
 )
-from .models import Assessment, CriteriaSet, Criterion, ManualEvidence, RollupRun
+from .models import (
+    Assessment,
+    CommuneGroup,
+    CriteriaSet,
+    Criterion,
+    ManualEvidence,
+    RollupRun,
+)
 from .services import criteria_set_save_version, rollup_commune
 
 
@@ -285,6 +292,19 @@ class ManualEvidenceAdmin(ScopedModelAdmin):
     def roll_up_now(self, request, queryset):
         communes = Commune.objects.filter(pk__in=queryset.values("commune_id"))
         _run_rollups(request, communes.for_user(request.user))
+
+
+@admin.register(CommuneGroup)
+class CommuneGroupAdmin(ScopedModelAdmin):
+    """An official records the group the province assigned to the commune, with the decision."""
+
+    list_display = ["commune", "period", "group", "decision_number", "decision_date", "entered_by"]
+    list_filter = ["period", "group"]
+    readonly_fields = ["entered_by", "entered_at"]
+
+    def save_model(self, request, obj, form, change):
+        obj.entered_by = request.user
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(Assessment)

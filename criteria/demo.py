@@ -7,11 +7,14 @@ nothing here invents a figure for a computed indicator.
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 from django.core.files.base import ContentFile
+from django.utils import timezone
 
-from .models import Assessment, CriteriaSet, ManualEvidence, RollupRun
+from .catalogue import catalogue_load_file, shipped_files
+from .models import Assessment, CommuneGroup, CriteriaSet, ManualEvidence, RollupRun
 from .services import rollup_commune
 
 DEMO_NOTE = "Dữ liệu minh họa (demo)."
@@ -45,6 +48,19 @@ MANUAL = {
 
 
 def seed_demo(commune, *, password: str, stdout=None):
+    # Every shipped catalogue file (2026-2030 included); an unchanged file creates nothing.
+    for path in shipped_files():
+        catalogue_load_file(path)
+    CommuneGroup.objects.get_or_create(
+        commune=commune,
+        period="2026-2030",
+        defaults={
+            "group": CommuneGroup.Group.TWO,
+            "decision_number": "01/QĐ-UBND (minh họa)",
+            "decision_date": dt.date(2026, 3, 2),
+            "issued_by": "UBND tỉnh Quảng Ninh (dữ liệu minh họa)",
+        },
+    )
     criteria_set = CriteriaSet.objects.filter(code="QD319-2021-2025", is_active=True).first()
     if criteria_set is not None:
         for criterion in criteria_set.criteria.filter(code__in=MANUAL):
@@ -64,7 +80,9 @@ def seed_demo(commune, *, password: str, stdout=None):
             evidence.save()
     # Idempotent row counts: the demo's own earlier snapshot is replaced, other runs are kept.
     RollupRun.objects.filter(commune=commune, trigger="demo").delete()
-    run = rollup_commune(commune=commune, trigger="demo")
+    # 2021-2025 history: a snapshot on the last day of that programme, then today's.
+    rollup_commune(commune=commune, trigger="demo", on=dt.date(2025, 12, 31))
+    run = rollup_commune(commune=commune, trigger="demo", on=timezone.localdate())
     if stdout is not None:
         rows = Assessment.objects.filter(run=run)
         meeting = rows.filter(criterion__indicator_key="villages_meeting_smart_set").values_list(

@@ -42,10 +42,10 @@ def _header(ws, row: int, titles: list[str], widths: list[int]) -> None:
         ws.column_dimensions[get_column_letter(col)].width = width
 
 
-def dossier_workbook(commune: Commune) -> bytes:
+def dossier_workbook(commune: Commune, period: str | None = None) -> bytes:
     """Sheets: the commune's self-assessment, the smart-village matrix, the evidence list."""
     with translation.override("vi"):
-        data = selectors.commune_checklist(commune)
+        data = selectors.commune_checklist(commune, period)
         evidence = selectors.evidence_list(commune)
         computed = (
             timezone.localtime(data["computed_at"]).strftime("%d/%m/%Y %H:%M")

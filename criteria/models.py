@@ -296,6 +296,13 @@ class Criterion(models.Model):
 
         return format_requirement(self)
 
+    def for_group(self, group: int | None) -> Criterion:
+        """This criterion with the target of the commune's group (when the file gives one)."""
+        if group is not None and self.group_targets.get(str(group)) is not None:
+            self.target = Decimal(str(self.group_targets[str(group)]))
+            self.group = group
+        return self
+
     def is_met(self, value: Decimal | None) -> bool | None:
         """Compare a value with the target; None when there is no value."""
         if value is None:
@@ -616,3 +623,70 @@ class Assessment(models.Model):
         if self.status != self.Status.NOT_MET:
             return None
         return self.criterion.needed(self.numerator, self.denominator)
+
+
+# --- Commune groups (Decision 51/2025/QĐ-TTg) ---------------------------------------------------
+
+
+class CommuneGroupQuerySet(ScopedQuerySet):
+    commune_path = "commune_id"
+
+    def for_period(self, period: str):
+        return self.filter(period=period)
+
+
+class CommuneGroup(models.Model):
+    """The commune's group (1, 2 or 3) for a programme period, with the decision assigning it;
+    thresholds that differ by group (Criterion.group_targets) use it."""
+
+    class Group(models.IntegerChoices):
+        ONE = 1, _("Group 1")
+        TWO = 2, _("Group 2")
+        THREE = 3, _("Group 3")
+
+    commune = models.ForeignKey(
+        Commune, on_delete=models.CASCADE, related_name="criteria_groups", verbose_name=_("commune")
+    )
+    period = models.CharField(
+        _("period"), max_length=9, default="2026-2030", help_text=_("e.g. 2026-2030.")
+    )
+    group = models.PositiveSmallIntegerField(_("commune group"), choices=Group.choices)
+    decision_number = models.CharField(
+        _("decision number"), max_length=60, help_text=_("e.g. 123/QĐ-UBND.")
+    )
+    decision_date = models.DateField(_("decision date"))
+    issued_by = models.CharField(_("issued by"), max_length=200, blank=True)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("entered by"),
+    )
+    entered_at = models.DateTimeField(_("entered at"), auto_now_add=True)
+
+    objects = CommuneGroupQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["commune", "-period"]
+        verbose_name = _("commune group")
+        verbose_name_plural = _("commune groups")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["commune", "period"],
+                name="communegroup_one_per_period",
+                violation_error_message=_("This commune already has a group for this period."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.commune} – {self.period}: {self.get_group_display()}"
+
+
+def period_of(criteria_set: CriteriaSet) -> str:
+    """'2026-2030' from a set's validity years ('' when it has no start)."""
+    if not criteria_set.valid_from:
+        return ""
+    end = criteria_set.valid_to.year if criteria_set.valid_to else ""
+    return f"{criteria_set.valid_from.year}-{end}"

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Max
+from django.utils import timezone
 
 from villages.models import Commune, Village
 
@@ -88,14 +89,57 @@ def _blocks(rows, villages: list[Village]) -> list[SetBlock]:
     return sorted(blocks.values(), key=lambda b: (b.criteria_set.level, b.criteria_set.code))
 
 
-def commune_checklist(commune: Commune) -> dict:
-    """Everything the commune checklist, the public page and the dossier show."""
+def _years(criteria_set: CriteriaSet) -> tuple[int | None, int | None]:
+    return (
+        criteria_set.valid_from.year if criteria_set.valid_from else None,
+        criteria_set.valid_to.year if criteria_set.valid_to else None,
+    )
+
+
+def in_period(criteria_set: CriteriaSet, period: str | None) -> bool:
+    """A set belongs to a programme period ('2026-2030') when their years overlap; a set with
+    no dates (or no end) belongs to every period it reaches."""
+    if not period:
+        return True
+    first, last = (int(y) for y in period.split("-"))
+    start, end = _years(criteria_set)
+    return (start is None or start <= last) and (end is None or end >= first)
+
+
+def choose_period(rows, requested: str | None = None, today=None) -> tuple[str | None, list[str]]:
+    """(chosen period, periods offered) for assessments: the periods of the assessed sets that
+    have both dates; the requested one if offered, else the one containing today (2026-2030
+    once its catalogue is assessed), else the newest. None when no set has a period."""
+    today = today or timezone.localdate()
+    periods = sorted(
+        {
+            f"{start}-{end}"
+            for start, end in (_years(a.criterion.criteria_set) for a in rows)
+            if start and end
+        }
+    )
+    if not periods:
+        return None, []
+    if requested in periods:
+        return requested, periods
+    current = [p for p in periods if int(p[:4]) <= today.year <= int(p[5:])]
+    return (current[-1] if current else periods[-1]), periods
+
+
+def commune_checklist(commune: Commune, period: str | None = None) -> dict:
+    """Everything the commune checklist, the public page and the dossier show, for one
+    programme period (default: today's, see choose_period)."""
     rows = _latest_rows(commune)
+    period, periods = choose_period(rows, period)
+    rows = [a for a in rows if in_period(a.criterion.criteria_set, period)]
     villages = list(commune.villages.order_by("number"))
     blocks = _blocks(rows, villages)
     village_rows = [a for a in rows if a.village_id is not None]
     return {
         "run": latest_run(commune),
+        "period": period,
+        "periods": periods,
+        "group": commune.criteria_groups.filter(period=period).first() if period else None,
         "computed_at": rows[0].computed_at if rows else None,
         "commune_blocks": [b for b in blocks if b.criteria_set.level == CriteriaSet.Level.COMMUNE],
         "village_blocks": [b for b in blocks if b.criteria_set.level == CriteriaSet.Level.VILLAGE],
@@ -111,11 +155,15 @@ def ranked_villages(block: SetBlock) -> list[VillageRow]:
     )
 
 
-def village_checklist(village: Village) -> dict:
+def village_checklist(village: Village, period: str | None = None) -> dict:
     rows = _latest_rows(village.commune, village=village)
+    period, periods = choose_period(rows, period)
+    rows = [a for a in rows if in_period(a.criterion.criteria_set, period)]
     blocks = _blocks(rows, [village])
     return {
         "run": latest_run(village.commune),
+        "period": period,
+        "periods": periods,
         "computed_at": rows[0].computed_at if rows else None,
         "blocks": blocks,
         "moves_most": moves_most(rows, limit=5),

@@ -15,7 +15,15 @@ from villages.models import Commune, Village
 
 from . import indicators
 from .indicators import NO_DATA, Context, Result, village_meets_set
-from .models import Assessment, CriteriaSet, Criterion, ManualEvidence, RollupRun
+from .models import (
+    Assessment,
+    CommuneGroup,
+    CriteriaSet,
+    Criterion,
+    ManualEvidence,
+    RollupRun,
+    period_of,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -109,10 +117,19 @@ def _rollup(
         run = RollupRun.objects.create(commune=commune, on=on, started_at=now, trigger=trigger)
     villages = list(Village.objects.filter(commune=commune).order_by("number"))
     sets = list(
-        CriteriaSet.objects.for_commune(commune).prefetch_related("criteria").order_by("code")
+        CriteriaSet.objects.for_commune(commune)
+        .exclude(valid_from__gt=on)  # not yet in force on the assessment date
+        .prefetch_related("criteria")
+        .order_by("code")
     )
     evidence = _latest_evidence(commune)
+    groups = dict(CommuneGroup.objects.filter(commune=commune).values_list("period", "group"))
     rows: list[Assessment] = []
+
+    def criteria_of(criteria_set):
+        # Per-group thresholds (51/2025): the commune's group for the set's period.
+        group = groups.get(period_of(criteria_set))
+        return [c.for_group(group) for c in criteria_set.criteria.all()]
 
     def add(criterion, village, result, ev=None):
         status, met = evaluate(criterion, result)
@@ -139,7 +156,7 @@ def _rollup(
     meeting: dict[int, bool] | None = None
     for criteria_set in (s for s in sets if s.level == CriteriaSet.Level.VILLAGE):
         statuses: dict[int, list[str]] = defaultdict(list)
-        for criterion in criteria_set.criteria.all():
+        for criterion in criteria_of(criteria_set):
             if criterion.is_manual:
                 for village in villages:
                     ev = evidence.get((criteria_set.code, criterion.code, village.pk))
@@ -166,7 +183,7 @@ def _rollup(
 
     context = Context(villages_meeting=meeting)
     for criteria_set in (s for s in sets if s.level == CriteriaSet.Level.COMMUNE):
-        for criterion in criteria_set.criteria.all():
+        for criterion in criteria_of(criteria_set):
             if criterion.is_manual:
                 ev = evidence.get((criteria_set.code, criterion.code, None))
                 add(criterion, None, manual_result(criterion, ev), ev)

@@ -47,7 +47,7 @@ def _on_for(commune: Commune):
 @require_GET
 def commune_checklist(request: HttpRequest, code: str):
     commune = commune_for(request, code)
-    data = selectors.commune_checklist(commune)
+    data = selectors.commune_checklist(commune, request.GET.get("period"))
     return render(
         request,
         "criteria/commune_checklist.html",
@@ -61,7 +61,7 @@ def village_checklist(request: HttpRequest, code: str):
     village = get_object_or_404(
         Village.objects.for_user(request.user).select_related("commune"), code=code
     )
-    data = selectors.village_checklist(village)
+    data = selectors.village_checklist(village, request.GET.get("period"))
     return render(
         request,
         "criteria/village_checklist.html",
@@ -220,7 +220,7 @@ def dossier_print(request: HttpRequest, code: str):
             "commune": commune,
             "place": _place_name(commune.name),
             "today": timezone.localdate(),
-            **selectors.commune_checklist(commune),
+            **selectors.commune_checklist(commune, request.GET.get("period")),
             "evidence": selectors.evidence_list(commune),
         },
     )
@@ -238,7 +238,7 @@ def _place_name(name: str) -> str:
 @require_GET
 def dossier_xlsx(request: HttpRequest, code: str):
     commune = commune_for(request, code)
-    content = dossier_workbook(commune)
+    content = dossier_workbook(commune, request.GET.get("period"))
     response = HttpResponse(
         content,
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -255,7 +255,7 @@ def dossier_xlsx(request: HttpRequest, code: str):
 def commune_public(request: HttpRequest, code: str):
     """Public: statuses and figures only (no names, IDs, phones, birth dates or coordinates)."""
     commune = get_object_or_404(Commune, code=code)
-    data = selectors.commune_checklist(commune)
+    data = selectors.commune_checklist(commune, request.GET.get("period"))
     ranked = [(b, selectors.ranked_villages(b)) for b in data["village_blocks"]]
     return render(
         request,
@@ -263,6 +263,8 @@ def commune_public(request: HttpRequest, code: str):
         {
             "commune": commune,
             "computed_at": data["computed_at"],
+            "period": data["period"],
+            "periods": data["periods"],
             "commune_blocks": data["commune_blocks"],
             "ranked_blocks": ranked,
         },

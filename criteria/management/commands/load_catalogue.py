@@ -1,4 +1,4 @@
-"""python manage.py load_catalogue FILE: load a catalogue file as the next version of its set."""
+"""manage.py load_catalogue FILE… | --shipped: load catalogue files as the next versions."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from criteria.catalogue import CatalogueError, catalogue_load, catalogue_read
+from criteria.catalogue import CatalogueError, catalogue_load, catalogue_read, shipped_files
 
 
 class Command(BaseCommand):
@@ -17,12 +17,23 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("file", help="Path of the catalogue file, e.g. criteria/catalogues/…")
+        parser.add_argument(
+            "files", nargs="*", help="Catalogue files, e.g. criteria/catalogues/qd51-2026-2030.yaml"
+        )
+        parser.add_argument(
+            "--shipped", action="store_true", help="Load every file in criteria/catalogues/."
+        )
 
-    def handle(self, *args, file: str, **options):
-        path = Path(file)
+    def handle(self, *args, files: list[str], shipped: bool = False, **options):
+        paths = [Path(f) for f in files] + (shipped_files() if shipped else [])
+        if not paths:
+            raise CommandError(_("Name a catalogue file (or --shipped)."))
+        for path in paths:
+            self._load(path)
+
+    def _load(self, path: Path) -> None:
         if not path.is_file():
-            raise CommandError(_("No such file: %(path)s.") % {"path": file})
+            raise CommandError(_("No such file: %(path)s.") % {"path": path})
         try:
             result = catalogue_load(catalogue=catalogue_read(path.read_text(encoding="utf-8")))
         except CatalogueError as exc:
