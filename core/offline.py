@@ -12,6 +12,8 @@ original, theirs and yours, core.merge) or refused.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import re
 from html.parser import HTMLParser
 
@@ -25,6 +27,14 @@ from .models import IdempotencyRecord
 KEY_FIELD = "_idempotency_key"
 KEY_RE = re.compile(r"^[A-Za-z0-9-]{8,64}$")
 FIELD_PREFIX = "/field/"
+
+
+def owner_key(user) -> str:
+    """An opaque per-account key: the outbox items of this account (data-sv-owner)."""
+    if user is None or not user.is_authenticated:
+        return ""
+    digest = hmac.new(settings.SECRET_KEY.encode(), f"owner:{user.pk}".encode(), hashlib.sha256)
+    return digest.hexdigest()[:24]
 
 
 def _is_login_redirect(response) -> bool:
@@ -46,7 +56,7 @@ class _ErrorTexts(HTMLParser):
 
     def __init__(self):
         super().__init__(convert_charrefs=True)
-        self.stack: list[bool] = []  # per open element: is it (inside) an error message?
+        self.stack: list[bool | None] = []  # per open element: in an error message? None: hidden
         self.texts: list[str] = []
         self.current: list[str] = []
 
@@ -54,6 +64,10 @@ class _ErrorTexts(HTMLParser):
         if tag in self.VOID:
             return
         attrs = dict(attrs)
+        if (self.stack and self.stack[-1] is None) or "hidden" in attrs:
+            # A hidden element (the outbox banner, templates) is no message of this answer.
+            self.stack.append(None)
+            return
         classes = set((attrs.get("class") or "").split())
         inside = bool(self.stack and self.stack[-1])
         starts = not inside and (bool(classes & self.CLASSES) or "data-conflict" in attrs)
@@ -65,6 +79,8 @@ class _ErrorTexts(HTMLParser):
         if tag in self.VOID or not self.stack:
             return
         was = self.stack.pop()
+        if was is None:
+            return
         if was and not (self.stack and self.stack[-1]):
             text = " ".join("".join(self.current).split())
             if text and text not in self.texts:
@@ -100,6 +116,10 @@ class OfflineIdempotencyMiddleware:
         key = request.headers.get("X-Idempotency-Key") or request.POST.get(KEY_FIELD, "")
         from_outbox = request.headers.get("X-Outbox") == "1"
         user = getattr(request, "user", None)
+        sent_for = request.headers.get("X-Outbox-Owner")
+        if from_outbox and sent_for and sent_for != owner_key(user):
+            # Another account's item (a shared phone): never sent as this one.
+            return _outbox_answer("not_owner", status=409)
         if not key or not KEY_RE.match(key) or user is None or not user.is_authenticated:
             response = self.get_response(request)
             if from_outbox:

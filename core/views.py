@@ -124,12 +124,16 @@ FIELD_PRECACHE_STATIC = [
 def field_service_worker(request: HttpRequest):
     """The service worker, served under /field/ so that it controls the field portal."""
     from django.templatetags.static import static
+    from django.urls import reverse
+    from django.utils.translation import gettext as _
 
     from smartvillage import __version__
 
+    manifest_url = reverse("core:field_manifest")
     precache = [static(path) for path in FIELD_PRECACHE_STATIC] + [
         "/field/outbox/",
         "/field/offline/",
+        manifest_url,  # every field page links it: offline pages log no error
     ]
     response = render(
         request,
@@ -138,6 +142,15 @@ def field_service_worker(request: HttpRequest):
             "version": __version__,
             "precache": json.dumps(precache),
             "outbox_db_url": static("js/outbox-db.js"),
+            "manifest_url": manifest_url,
+            "logout_url": reverse("logout"),
+            "logged_out_title": _("You are logged out"),
+            "logged_out_text": _(
+                "You logged out on this phone. The portal opens again after you log in; if "
+                "there was no signal, the logout is completed on the server as soon as it returns."
+            ),
+            "login_text": _("Log in"),
+            "lang": request.LANGUAGE_CODE,
         },
         content_type="application/javascript; charset=utf-8",
     )

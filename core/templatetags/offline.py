@@ -1,22 +1,16 @@
-import hashlib
-import hmac
-
 from django import template
-from django.conf import settings
 from django.utils.html import json_script
 from django.utils.translation import gettext as _
+
+from core import offline
 
 register = template.Library()
 
 
 @register.simple_tag(takes_context=True)
 def owner_key(context) -> str:
-    """An opaque per-account key: the outbox and page cache of another account are wiped."""
-    user = context["request"].user
-    if not user.is_authenticated:
-        return ""
-    digest = hmac.new(settings.SECRET_KEY.encode(), f"owner:{user.pk}".encode(), hashlib.sha256)
-    return digest.hexdigest()[:24]
+    """An opaque per-account key: the outbox items are this account's (core.offline)."""
+    return offline.owner_key(context["request"].user)
 
 
 @register.simple_tag
@@ -25,6 +19,19 @@ def outbox_messages():
         "offline": _("No signal: what you send is kept on this phone."),
         "waiting": _("%(n)s waiting to be sent."),
         "invalid": _("The server did not accept this submission. Correct it and send it again."),
+        "conflict": _(
+            "Someone else changed the same fields meanwhile. Choose for each field which "
+            "value to keep, then send again. Your other changes are kept."
+        ),
+        "to_correct": _("%(n)s to correct."),
+        "sent": _("%(n)s sent."),
+        "others": _(
+            "%(n)s submissions of another account are kept on this phone. They are sent when "
+            "that account logs in again."
+        ),
+        "choose_each": _("Choose a value for each field."),
+        "clear": _("Clear"),
+        "status_conflict": _("Choose"),
         "refused": _("Refused: log in again, or you may no longer change this record."),
         "error": _("The server had a problem. The submission is kept; try again later."),
         "logout_confirm": _(

@@ -4,6 +4,10 @@
  * - Static files: cache first (they are versioned by the deploy).
  * - A POST that cannot reach the server is stored in the outbox (IndexedDB) instead of failing,
  *   and the member is sent to the outbox page, which resends it when the signal returns.
+ * - Background Sync ("sv-outbox"): sends the current account's waiting items without a page.
+ * - After a logout on this phone (state "logout", set by field-offline.js) no portal page is
+ *   served, from the cache or the network, until the server has logged that account out: when
+ *   a page of the same account comes back from the server, the worker logs it out first.
  */
 "use strict";
 // Trusted types (docs/security.md): the only script this worker imports is the outbox store.
@@ -17,6 +21,67 @@ var VERSION = "{{ version }}";
 var SHELL = "sv-shell-" + VERSION;
 var PAGES = "sv-pages";
 var PRECACHE = {{ precache|safe }};
+var MANIFEST = "{{ manifest_url }}";
+var LOGOUT_URL = "{{ logout_url }}";
+
+// Shown instead of any portal page after a local logout (no script, no data).
+function loggedOutPage() {
+  var html = "<!doctype html><html lang=\"{{ lang }}\"><head><meta charset=\"utf-8\">" +
+    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">" +
+    "<meta http-equiv=\"refresh\" content=\"20\"><title>{{ logged_out_title|escapejs }}</title></head>" +
+    "<body style=\"font-family:sans-serif;margin:1rem\"><main><h1>{{ logged_out_title|escapejs }}</h1>" +
+    "<p id=\"sv-logged-out\">{{ logged_out_text|escapejs }}</p>" +
+    "<p><a href=\"/accounts/login/\">{{ login_text|escapejs }}</a></p></main></body></html>";
+  return new Response(html, { status: 200, headers: { "Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store" } });
+}
+
+function ownerOf(response) {
+  return response.clone().text().then(function (text) {
+    var m = text.match(/data-sv-owner="([0-9a-f]*)"/);
+    return m ? m[1] : "";
+  });
+}
+
+// The page of a navigation while a local logout is not yet done on the server.
+function afterLogout(request, flag) {
+  return fetch(request).then(function (response) {
+    return ownerOf(response).then(function (pageOwner) {
+      if (!pageOwner || pageOwner !== flag.owner) {
+        // Logged out on the server already (or another account logged in): done.
+        return SVOutbox.writeState("logout", null).then(function () { return response; });
+      }
+      var body = new URLSearchParams(); body.append("csrfmiddlewaretoken", flag.csrf || "");
+      return fetch(LOGOUT_URL, { method: "POST", body: body, credentials: "same-origin", redirect: "manual",
+                                 headers: { "X-CSRFToken": flag.csrf || "" } })
+        .then(function (answer) {
+          if (answer.type !== "opaqueredirect" && !answer.ok) { return loggedOutPage(); }
+          return SVOutbox.writeState("logout", null).then(function () { return Response.redirect("/", 303); });
+        }, loggedOutPage);
+    });
+  }, loggedOutPage);
+}
+
+function sendWaiting() {
+  // Only the account the phone is logged in with (state "owner"); the server checks it too.
+  return SVOutbox.readState("logout").then(function (flag) {
+    if (flag) { return null; }
+    return SVOutbox.readState("owner");
+  }).then(function (state) {
+    if (!state || !state.owner) { return; }
+    return SVOutbox.exclusive(function () { return SVOutbox.all().then(function (items) {
+      var queue = items.filter(function (i) { return i.owner === state.owner && i.status === "pending"; });
+      return queue.reduce(function (p, item) {
+        return p.then(function () { return SVOutbox.send(item, state.csrf || "", function () { return ""; }); });
+      }, Promise.resolve());
+    }); }).then(function () {
+      return self.clients.matchAll().then(function (list) { list.forEach(function (c) { c.postMessage({ type: "synced" }); }); });
+    });
+  });
+}
+
+self.addEventListener("sync", function (event) {
+  if (event.tag === "sv-outbox") { event.waitUntil(sendWaiting()); }
+});
 
 self.addEventListener("install", function (event) {
   event.waitUntil(caches.open(SHELL).then(function (c) { return c.addAll(PRECACHE); }).then(function () { return self.skipWaiting(); }));
@@ -51,7 +116,11 @@ function saveOffline(request) {
       key: key || SVOutbox.uuid(), seq: Date.now(), url: new URL(request.url).pathname + new URL(request.url).search,
       fields: fields, title: "", status: "pending", message: "", createdAt: new Date().toISOString()
     };
-    return SVOutbox.put(item).then(function () { return Response.redirect("/field/outbox/?saved=" + encodeURIComponent(item.key), 303); });
+    // The account the phone is logged in with (set by each page): the item is that account's.
+    return SVOutbox.readState("owner").then(function (state) {
+      item.owner = state && state.owner ? state.owner : undefined;
+      return SVOutbox.put(item);
+    }).then(function () { return Response.redirect("/field/outbox/?saved=" + encodeURIComponent(item.key), 303); });
   });
 }
 
@@ -67,6 +136,14 @@ self.addEventListener("fetch", function (event) {
   }
   if (request.method !== "GET") { return; }
 
+  if (url.pathname === MANIFEST) {
+    event.respondWith(fetch(request).then(function (response) {
+      if (response.ok) { var clone = response.clone(); caches.open(SHELL).then(function (c) { c.put(MANIFEST, clone); }); }
+      return response;
+    }).catch(function () { return caches.match(MANIFEST); }));
+    return;
+  }
+
   if (url.pathname.indexOf("/static/") === 0) {
     event.respondWith(caches.match(request).then(function (hit) {
       return hit || fetch(request).then(function (response) {
@@ -78,7 +155,14 @@ self.addEventListener("fetch", function (event) {
   }
 
   if (request.mode === "navigate" && url.pathname.indexOf("/field/") === 0) {
-    event.respondWith(fetch(request).then(function (response) {
+    event.respondWith(SVOutbox.readState("logout").then(function (flag) {
+      return flag ? afterLogout(request, flag) : pageFromNetworkOrCache(request, url);
+    }));
+  }
+});
+
+function pageFromNetworkOrCache(request, url) {
+    return fetch(request).then(function (response) {
       // A page marked no-store (e.g. a resident's form showing the full ID number) is never kept.
       var noStore = (response.headers.get("Cache-Control") || "").indexOf("no-store") !== -1;
       if (response.ok && !response.redirected && !noStore && (response.headers.get("Content-Type") || "").indexOf("text/html") === 0) {
@@ -92,6 +176,5 @@ self.addEventListener("fetch", function (event) {
           return url.pathname === "/field/outbox/" && outbox ? outbox : caches.match("/field/offline/");
         });
       });
-    }));
-  }
-});
+    });
+}
