@@ -116,3 +116,30 @@ def test_outbox_page_opens_without_login(client, db):
     response = client.get("/field/outbox/")
     assert response.status_code == 200
     assert "Hộp thư đi" in response.text
+
+
+def test_error_texts_leave_out_hidden_elements():
+    # The field layout's hidden outbox banner is no message of the form (it began every text).
+    html = (
+        '<div id="sv-outbox-status" class="alert alert-warning" role="status" hidden>'
+        '<span data-outbox-text></span> <a href="/field/outbox/">Mở hộp thư đi</a></div>'
+        '<div class="alert alert-danger">Số hộ đã có.</div>'
+    )
+    from core.offline import error_texts
+
+    assert error_texts(html) == ["Số hộ đã có."]
+
+
+def test_outbox_item_of_another_account_is_refused_unrun(leader_a1, commune_a):
+    from core.offline import owner_key
+
+    calls = []
+    request = make_request(leader_a1, outbox=True)
+    request.META["HTTP_X_OUTBOX_OWNER"] = "someone-else-key"
+    response = OfflineIdempotencyMiddleware(creating_view(commune_a, calls))(request)
+    assert json.loads(response.content)["result"] == "not_owner"
+    assert calls == [] and not IdempotencyRecord.objects.exists()
+    request = make_request(leader_a1, outbox=True)
+    request.META["HTTP_X_OUTBOX_OWNER"] = owner_key(leader_a1)
+    response = OfflineIdempotencyMiddleware(creating_view(commune_a, calls))(request)
+    assert json.loads(response.content)["result"] == "saved" and calls == [1]

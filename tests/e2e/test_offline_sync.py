@@ -11,6 +11,7 @@ from django.db.models import F
 from playwright.sync_api import expect
 
 from households.models import Household
+from tests.e2e.audit import AXE, AXE_JS, OVERFLOW_JS
 from tests.e2e.test_offline import go_online_first, outbox_items
 from tests.households.factories import HouseholdFactory, ResidentFactory
 
@@ -71,7 +72,10 @@ def test_same_field_is_asked_side_by_side_and_the_choice_kept(
 ):
     page = phone_page
     live_login(page, "leader_a1")
+    errors = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     edit_offline(page, live_server, household, lane="Xóm Của Tôi", note="Đã thăm nhà")
+    assert errors == []  # offline pages, manifest included, log no error
     server_edit(household, lane="Xóm Của Xã", house_no="9A")
 
     page.context.set_offline(False)
@@ -85,6 +89,10 @@ def test_same_field_is_asked_side_by_side_and_the_choice_kept(
     expect(item.locator("[data-message]")).not_to_contain_text("Mở hộp thư đi")
     expect(page.locator("#sv-outbox-status")).not_to_contain_text("chờ gửi")
     screenshot(page, "offline-merge-conflict")
+    # The choice at 360 px: no overflow, no serious axe-core violation (as the page audit checks).
+    assert page.evaluate(OVERFLOW_JS) == []
+    page.evaluate(AXE)
+    assert page.evaluate(AXE_JS, None) == []
     household.refresh_from_db()
     assert (household.lane, household.note) == ("Xóm Của Xã", "")  # nothing written yet
 
