@@ -211,12 +211,13 @@ def recover(now: dt.datetime) -> list[tuple[str, list]]:
     waiting long after they were sent (message lost) go back to waiting and are sent again."""
     stale, lost = now - heartbeat_stale(), now - lost_after()
     waiting_long = Q(heartbeat_at__lt=lost) | Q(heartbeat_at__isnull=True, created_at__lt=lost)
-    large = Q(total_rows__gt=importer.INLINE_MAX_ROWS)
     cases = [
         (Q(status=S.CHECKING, heartbeat_at__lt=stale), S.QUEUED, CHECK_TASK),
         (Q(status=S.IMPORTING, heartbeat_at__lt=stale), S.CONFIRMED, APPLY_TASK),
-        (Q(status=S.QUEUED) & large & waiting_long, S.QUEUED, CHECK_TASK),
-        (Q(status=S.CONFIRMED) & large & waiting_long, S.CONFIRMED, APPLY_TASK),
+        # Any import still waiting: a file sent to the worker by its size has 0 rows counted
+        # yet, and re-sending an inline one is harmless (the claim runs it once).
+        (Q(status=S.QUEUED) & waiting_long, S.QUEUED, CHECK_TASK),
+        (Q(status=S.CONFIRMED) & waiting_long, S.CONFIRMED, APPLY_TASK),
     ]
     sends = []
     for condition, back_to, task in cases:

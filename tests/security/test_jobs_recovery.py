@@ -205,3 +205,21 @@ def test_import_whose_worker_died_is_checked_again(world):
     alive.refresh_from_db()
     assert job.status == HouseholdImport.Status.PREVIEW and job.processed_rows == 1
     assert alive.status == HouseholdImport.Status.CHECKING
+
+
+@pytest.mark.django_db
+def test_import_sent_to_the_worker_by_its_size_is_sent_again_when_its_message_was_lost(world):
+    # A file over the inline size goes to the worker before any row is counted (total_rows 0):
+    # if Redis lost its message, requeue must still find it.
+    job = HouseholdImport.objects.create(
+        created_by=world.personas["leader_a1"],
+        commune=world.a.commune,
+        file_name="ho.xlsx",
+        total_rows=0,
+        status=HouseholdImport.Status.QUEUED,
+        heartbeat_at=_ago(60 * 6),
+    )
+    job.file.save("ho.xlsx", ContentFile(_one_row_import(world.a.village.name).read()))
+    assert jobs.requeue_pending()["lost_requeued"] == 1
+    job.refresh_from_db()
+    assert job.status == HouseholdImport.Status.PREVIEW and job.processed_rows == 1
