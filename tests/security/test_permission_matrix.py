@@ -336,10 +336,25 @@ ADMIN_OBJECT = {
     "criteria.criteriaset": lambda a: None,  # national catalogues: shared, read by all officials
     "criteria.rolluprun": lambda a: a.run,
     "criteria.manualevidence": lambda a: a.evidence,
+    "criteria.communegroup": lambda a: _commune_group(a.commune),
     "criteria.assessment": lambda a: (
         a.run.assessments.first() if hasattr(a.run, "assessments") else None
     ),
 }
+
+
+def _commune_group(commune):
+    import datetime as dt
+
+    from criteria.models import CommuneGroup
+
+    return CommuneGroup.objects.get_or_create(
+        commune=commune,
+        period="2026-2030",
+        defaults={"group": 2, "decision_number": "1/QĐ-UBND", "decision_date": dt.date(2026, 3, 1)},
+    )[0]
+
+
 # Superuser-only models (officials are not superusers): 403 for both officials.
 SUPERUSER_ONLY = {"auth.group", "auth.user", "axes.accessattempt", "axes.accesslog",
                   "axes.accessfailurelog"}  # fmt: skip
