@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from core.access import scope_for
 from households.models import Household, Resident
+from households.services import versioned_save
 
 from .models import (
     OUTCOME_EFFECTS,
@@ -36,11 +37,10 @@ def _pk(obj) -> int:
 
 
 def _save_resident(resident: Resident, fields: list[str], *, user, reason: str) -> None:
-    """Save registry fields with a history row (who, why) and a new optimistic-lock version."""
-    resident.version += 1
+    """Save registry fields with a history row (who, why) by the registry's one version rule
+    (households.services.versioned_save: a field form opened before is then refused)."""
     resident._change_reason = reason
-    resident._history_user = user
-    resident.save(update_fields=[*fields, "version", "updated_at"])
+    versioned_save(resident, expected_version=resident.version, user=user, update_fields=fields)
 
 
 @transaction.atomic

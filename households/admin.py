@@ -6,12 +6,14 @@ from __future__ import annotations
 from io import BytesIO
 
 import tablib
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.forms.models import BaseInlineFormSet
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -24,9 +26,10 @@ from core.access import scope_for
 from core.admin import ScopedAdminMixin, ScopedModelAdmin
 from core.admin_search import FoldedSearchMixin
 from core.exports import safe_cell
+from core.integrity import duplicate_message
 from core.text import ascii_digits
 
-from . import crypto
+from . import crypto, services
 from .forms import ResidentForm, confirm_duplicate_field
 from .models import DigitalAddress, ExportAudit, Household, HouseholdImport, Resident
 from .resources import HouseholdResource, ResidentResource
@@ -86,14 +89,44 @@ class HistoryReadOnlyMixin:
         return super().history_form_view(request, object_id, version_id, extra_context)
 
 
-class VersionBumpMixin:
-    """An admin save moves the version on, so a field form opened earlier is refused."""
+def hidden_version_field() -> forms.IntegerField:
+    """The version the admin page was opened with, posted back (declared on the form class so
+    that the admin renders it; not named `version`, a field the admin may not edit)."""
+    return forms.IntegerField(widget=forms.HiddenInput, required=False)
 
-    def save_model(self, request, obj, form, change):
-        if change:
-            current = type(obj).objects.filter(pk=obj.pk).values_list("version", flat=True).first()
-            obj.version = (current or obj.version) + 1
-        super().save_model(request, obj, form, change)
+
+class ServicesSaveMixin:
+    """Admin saves go through households.services (the version rule, the head rule, the status
+    date): a change form opened before someone else saved the record is refused with a message
+    and shows the current version, never overwrites it silently."""
+
+    def _expected_version(self, form, obj) -> int:
+        value = form.cleaned_data.get("seen_version")
+        return obj.version if value is None else value
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except services.StaleEditError as exc:  # the admin's transaction is rolled back
+            self.message_user(
+                request,
+                gettext(
+                    "Someone else saved this record while you were editing it (your version: "
+                    "%(yours)s, current version: %(current)s). Your changes were NOT saved: "
+                    "the page shows the current version, apply your changes again."
+                )
+                % {"yours": exc.yours, "current": exc.current_version},
+                messages.ERROR,
+            )
+            return HttpResponseRedirect(request.get_full_path())
+        except services.DuplicateHouseholdError as exc:  # a double submit raced past the form
+            self.message_user(request, duplicate_message(exc.existing), messages.WARNING)
+            return HttpResponseRedirect(
+                reverse("admin:households_household_change", args=[exc.existing.pk])
+            )
+        except ValidationError as exc:  # a rule of the services the form did not show first
+            self.message_user(request, " ".join(exc.messages), messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
 
 
 def full_id_workbook(residents) -> tuple[bytes, int]:
@@ -139,22 +172,26 @@ def _full_export_response(request, residents, description: str) -> HttpResponse:
 
 
 class HeadInlineFormSet(BaseInlineFormSet):
-    """Exactly one head among the residents kept in the household."""
+    """Exactly one head among the residents kept in the household (services.head_rule_error)."""
 
     def clean(self):
         super().clean()
         if any(self.errors):
             return
-        kept = [
-            f for f in self.forms
-            if f.cleaned_data and not f.cleaned_data.get("DELETE")
-            and (f.instance.pk or f.has_changed())
-        ]  # fmt: skip
-        heads = sum(1 for f in kept if f.cleaned_data.get("relation") == Resident.Relation.HEAD)
-        if kept and heads != 1:
-            raise ValidationError(
-                _("A household has exactly one head: mark one resident as head of household.")
-            )
+        rows, removed = [], set()
+        for f in self.forms:
+            if not f.cleaned_data:
+                continue
+            if f.cleaned_data.get("DELETE"):
+                if f.instance.pk:
+                    removed.add(f.instance.pk)
+            elif f.instance.pk or f.has_changed():
+                rows.append((f.instance.pk, f.cleaned_data.get("relation")))
+        message = services.head_rule_error(
+            stored=services.stored_heads(self.instance.pk), rows=rows, removed=removed
+        )
+        if message:
+            raise ValidationError(message)
 
 
 class DigitalAddressPresentFilter(admin.EmptyFieldListFilter):
@@ -188,11 +225,32 @@ class DigitalAddressInline(ScopedAdminMixin, admin.StackedInline):
     raw_id_fields = ["collected_by", "verified_by"]
 
 
+class HouseholdAdminForm(forms.ModelForm):
+    seen_version = hidden_version_field()
+
+    class Meta:
+        model = Household
+        fields = ["village", "number", "house_no", "lane", "phone", "has_fibre", "has_4g", "note"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["seen_version"].initial = self.instance.version
+
+
+class DigitalAddressAdminForm(HouseholdAdminForm):
+    class Meta:
+        model = DigitalAddress
+        fields = [
+            "household", "location_code", "postcode", "latitude", "longitude", "source",
+            "collected_by", "collected_on", "verified_by", "verified_on", "plate_installed",
+        ]  # fmt: skip
+
+
 @admin.register(Household)
 class HouseholdAdmin(
     FoldedSearchMixin,
     ScopedAdminMixin,
-    VersionBumpMixin,
+    ServicesSaveMixin,
     HistoryReadOnlyMixin,
     AuditedExportMixin,
     SimpleHistoryAdmin,
@@ -208,9 +266,38 @@ class HouseholdAdmin(
     search_fields = ["number", "house_no"]
     folded_search_fields = ["search_key", "residents__search_key"]
     list_select_related = ["village"]
+    form = HouseholdAdminForm
     inlines = [ResidentInline, DigitalAddressInline]
-    readonly_fields = ["version", "created_at", "updated_at"]
+    readonly_fields = ["created_at", "updated_at"]  # the version: in the list, posted hidden
     actions = ["export_full_ids"]
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            services.household_update(
+                household=obj, expected_version=self._expected_version(form, obj), user=request.user
+            )
+        else:
+            services.household_create(household=obj, residents=[], user=request.user)
+
+    def save_formset(self, request, form, formset, change):
+        instances = formset.save(commit=False)
+        if formset.model is Resident:
+            services.household_residents_save(
+                household=form.instance,
+                residents=instances,
+                removed=list(formset.deleted_objects),
+                user=request.user,
+            )
+            return
+        for address in formset.deleted_objects:
+            address._history_user = request.user
+            address.delete()
+        for address in instances:
+            services.address_save(
+                address=address,
+                user=request.user,
+                expected_version=address.version if address.pk else None,
+            )
 
     @admin.action(
         description=_("Export residents with full ID numbers (recorded)"),
@@ -233,6 +320,11 @@ class HouseholdAdmin(
 class ResidentAdminForm(ResidentForm):
     # Declared, so that the admin shows it; required only when a possible duplicate is found.
     confirm_duplicate = confirm_duplicate_field()
+    seen_version = hidden_version_field()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["seen_version"].initial = self.instance.version
 
     class Meta(ResidentForm.Meta):
         fields = ["household", *ResidentForm.Meta.fields]
@@ -242,7 +334,7 @@ class ResidentAdminForm(ResidentForm):
 class ResidentAdmin(
     FoldedSearchMixin,
     ScopedAdminMixin,
-    VersionBumpMixin,
+    ServicesSaveMixin,
     HistoryReadOnlyMixin,
     AuditedExportMixin,
     SimpleHistoryAdmin,
@@ -262,6 +354,13 @@ class ResidentAdmin(
     list_select_related = ["household__village"]
     autocomplete_fields = ["household"]
     actions = ["export_full_ids", "merge_residents"]
+
+    def save_model(self, request, obj, form, change):
+        services.resident_save(
+            resident=obj,
+            user=request.user,
+            expected_version=self._expected_version(form, obj) if change else None,
+        )
 
     @admin.action(
         description=_("Merge residents entered twice (keeps history)"),
@@ -353,7 +452,7 @@ class ResidentAdmin(
 
 @admin.register(DigitalAddress)
 class DigitalAddressAdmin(
-    FoldedSearchMixin, ScopedAdminMixin, VersionBumpMixin, HistoryReadOnlyMixin, SimpleHistoryAdmin
+    FoldedSearchMixin, ScopedAdminMixin, ServicesSaveMixin, HistoryReadOnlyMixin, SimpleHistoryAdmin
 ):
     list_display = [
         "household",
@@ -369,6 +468,14 @@ class DigitalAddressAdmin(
     list_select_related = ["household__village"]
     raw_id_fields = ["collected_by", "verified_by"]
     autocomplete_fields = ["household"]
+    form = DigitalAddressAdminForm
+
+    def save_model(self, request, obj, form, change):
+        services.address_save(
+            address=obj,
+            user=request.user,
+            expected_version=self._expected_version(form, obj) if change else None,
+        )
 
 
 def _exported_name(label: str) -> str:

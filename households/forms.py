@@ -7,13 +7,13 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.forms import BaseInlineFormSet, inlineformset_factory
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core import merge
 from core.access import scope_for
 from villages.models import Village, VillageAsset
 
+from . import services
 from .models import DigitalAddress, Household, Resident
 from .services import (
     describe_duplicate,
@@ -227,31 +227,31 @@ class ResidentForm(VersionedFormMixin, forms.ModelForm):
         return "confirm_duplicate" in self.declared_fields
 
     def _check_head(self, data):
-        """Exactly one head: the only head cannot stop being head; a household without a
-        head gets one first. (Choosing a new head demotes the previous one, see services.)"""
-        if self.household is None or self.household.pk is None:
+        """Exactly one head (services.head_rule_error, the one rule): the only head cannot
+        stop being head; choosing a new head demotes the previous one (resident_save)."""
+        household = self.household or data.get("household")  # the admin form picks it
+        if household is None or household.pk is None:
             return
-        relation = data.get("relation")
-        others = Resident.objects.filter(household=self.household, relation="head")
-        if self.instance.pk:
-            others = others.exclude(pk=self.instance.pk)
-        if relation != Resident.Relation.HEAD and not others.exists():
-            self.add_error(
-                "relation",
-                _("A household has exactly one head: make another resident the head first."),
-            )
+        message = services.head_rule_error(
+            stored=services.stored_heads(household.pk),
+            rows=[(self.instance.pk, data.get("relation"))],
+            demote=True,
+        )
+        if message:
+            self.add_error("relation", message)
 
     def save(self, commit=True):
+        """The resident with its ID numbers set; saving it is households.services' job
+        (resident_save: versions, heads, the status date)."""
         resident = super().save(commit=False)
         resident.set_id_number(self.cleaned_data.get("id_number") or "")
         resident.set_legacy_id(self.cleaned_data.get("legacy_id") or "")
-        if "status" in self.changed_data or (resident.pk is None and resident.status != "present"):
-            # The retention rule (purge_personal_data) counts from this date.
-            resident.status_changed_on = timezone.localdate()
         if self.household is not None:
             resident.household = self.household
         if commit:
-            resident.save()
+            services.resident_save(
+                resident=resident, user=self.user, expected_version=self.expected_version
+            )
         return resident
 
 
@@ -262,21 +262,19 @@ class BaseResidentFormSet(BaseInlineFormSet):
         super().clean()
         if any(self.errors):
             return
-        heads, seen = 0, {}
+        rows, seen = [], {}
         for form in self.forms:
             if not form.has_changed() or self._should_delete_form(form):
                 continue
-            if form.cleaned_data.get("relation") == Resident.Relation.HEAD:
-                heads += 1
+            rows.append((None, form.cleaned_data.get("relation")))
             number = form.cleaned_data.get("id_number")
             if number:
                 if number in seen:
                     form.add_error("id_number", _("This ID number is typed twice in this form."))
                 seen[number] = form
-        if heads != 1:
-            raise ValidationError(
-                _("A household has exactly one head: mark one resident as head of household.")
-            )
+        message = services.head_rule_error(stored=set(), rows=rows)
+        if message:
+            raise ValidationError(message)
 
 
 ResidentFormSet = inlineformset_factory(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core import ratelimit
@@ -28,8 +29,18 @@ class StaleEditError(Exception):
         return getattr(self.current, "version", None)
 
 
-def _versioned_save(instance: models.Model, *, expected_version: int, user=None) -> None:
-    """Save `instance` only if the row still has `expected_version` (conditional UPDATE).
+def versioned_save(
+    instance: models.Model,
+    *,
+    expected_version: int,
+    user=None,
+    update_fields: list[str] | None = None,
+) -> None:
+    """THE version rule (docs/decisions.md, "Saving a resident"): save `instance` only if the
+    row still has `expected_version`, and move the version on by one. Every save of an existing
+    household, resident or digital address goes through here: field portal, admin, importer,
+    offline replays (core.merge saves its merged record through the same services) and
+    digital_teams' assisted changes.
 
     The UPDATE ... WHERE version = v is atomic on every database: of two concurrent saves that
     carry the same version exactly one matches a row; the other gets StaleEditError. The save()
@@ -46,7 +57,78 @@ def _versioned_save(instance: models.Model, *, expected_version: int, user=None)
     instance.version = expected_version + 1
     if user is not None:
         instance._history_user = user
-    instance.save()
+    if update_fields is not None:
+        update_fields = sorted({*update_fields, "version", "updated_at"})
+    instance.save(update_fields=update_fields)
+
+
+_versioned_save = versioned_save  # the name used inside this module
+
+
+def stamp_status_change(resident: Resident, *, previous_status: str | None) -> None:
+    """THE place `status_changed_on` is set: the day a resident's status changes (or a new
+    resident arrives already moved away/deceased). The retention rule (purge_personal_data)
+    counts from this date."""
+    if previous_status is None:
+        changed = resident.status != Resident.Status.PRESENT
+    else:
+        changed = resident.status != previous_status
+    if changed:
+        resident.status_changed_on = timezone.localdate()
+
+
+# --- Exactly one head of household ----------------------------------------------------------
+HEAD = "head"
+
+
+def stored_heads(household_id: int | None) -> set[int]:
+    """The residents stored as head of this household (normally one)."""
+    if not household_id:
+        return set()
+    return set(
+        Resident.objects.filter(household_id=household_id, relation=HEAD).values_list(
+            "pk", flat=True
+        )
+    )
+
+
+def head_rule_error(
+    *,
+    stored: set[int],
+    rows: list[tuple[int | None, str]],
+    removed: set[int] | frozenset = frozenset(),
+    demote: bool = False,
+) -> str | None:
+    """THE head-of-household rule: after the change a household with residents has exactly
+    one head (the admin may save a household before its residents, or remove them all).
+
+    `stored` are the heads in the database now, `rows` the residents being saved as
+    (pk or None for a new one, relation), `removed` the pks leaving the household. With
+    `demote` (one resident edited on its own) a resident made head replaces the stored head
+    (resident_save demotes them). Returns the message to show, or None. The field forms, the
+    admin's inline, the importer and the services all ask this function."""
+    touched = {pk for pk, _rel in rows if pk} | set(removed)
+    row_heads = sum(1 for _pk, relation in rows if relation == HEAD)
+    kept = set() if (demote and row_heads) else stored - touched
+    if not rows and not kept:  # no one left (or yet) in the household: no one to be head
+        return None
+    heads = len(kept) + row_heads
+    if heads == 1:
+        return None
+    if heads == 0 and stored & touched:
+        return str(_("A household has exactly one head: make another resident the head first."))
+    if heads == 0:
+        return str(_("A household has exactly one head: mark one resident as head of household."))
+    return str(
+        _("A household has exactly one head: %(count)s residents are marked as head.")
+        % {"count": heads}
+    )
+
+
+def _check_head(**kwargs) -> None:
+    message = head_rule_error(**kwargs)
+    if message:
+        raise ValidationError({"relation": message})
 
 
 # --- ID-number look-ups (docs/security.md, finding 4: the ID-number oracle) -----------------
@@ -249,8 +331,10 @@ def household_number_taken(*, village_id: int, number: str, exclude_pk: int | No
 
 @transaction.atomic
 def household_create(*, household: Household, residents: list[Resident], user) -> Household:
-    """A new household with its residents in one transaction (exactly one head, checked by
-    the form set). A household number taken meanwhile raises DuplicateHouseholdError."""
+    """A new household with its residents in one transaction (exactly one head: the form set
+    shows the same rule's message first). A household number taken meanwhile raises
+    DuplicateHouseholdError."""
+    _check_head(stored=set(), rows=[(None, r.relation) for r in residents])
     if user is not None:
         household._history_user = user
     try:
@@ -265,6 +349,7 @@ def household_create(*, household: Household, residents: list[Resident], user) -
         with transaction.atomic():
             for resident in residents:
                 resident.household = household
+                stamp_status_change(resident, previous_status=None)
                 if user is not None:
                     resident._history_user = user
                 resident.save()
@@ -283,8 +368,20 @@ def household_update(*, household: Household, expected_version: int, user) -> Ho
 def resident_save(
     *, resident: Resident, user, expected_version: int | None = None
 ) -> list[Resident]:
-    """Create or update a resident; returns residents that stopped being head because this
-    one became head."""
+    """Create or update one resident (field portal, admin, offline replays); returns residents
+    that stopped being head because this one became head. The head rule and the version rule
+    are checked here whoever calls."""
+    _check_head(
+        stored=stored_heads(resident.household_id),
+        rows=[(resident.pk, resident.relation)],
+        demote=True,
+    )
+    previous = (
+        Resident.objects.filter(pk=resident.pk).values_list("status", flat=True).first()
+        if resident.pk
+        else None
+    )
+    stamp_status_change(resident, previous_status=previous)
     demoted = _demote_other_heads(resident, user=user) if resident.is_head else []
     try:
         with transaction.atomic():
@@ -297,6 +394,46 @@ def resident_save(
     except IntegrityError as exc:
         raise _duplicate_id_error() from exc
     return demoted
+
+
+@transaction.atomic
+def household_residents_save(
+    *,
+    household: Household,
+    residents: list[Resident],
+    user,
+    removed: list[Resident] = (),
+) -> None:
+    """Several residents of one household saved together (the admin's inline, an import
+    updating a household): the head rule on the whole set, then those who stop being head
+    first (the partial unique index on heads), each existing one by the version rule."""
+    _check_head(
+        stored=stored_heads(household.pk),
+        rows=[(r.pk, r.relation) for r in residents],
+        removed={r.pk for r in removed},
+    )
+    previous = dict(
+        Resident.objects.filter(pk__in=[r.pk for r in residents if r.pk]).values_list(
+            "pk", "status"
+        )
+    )
+    for resident in removed:
+        if user is not None:
+            resident._history_user = user
+        resident.delete()
+    try:
+        with transaction.atomic():
+            for resident in sorted(residents, key=lambda r: r.relation == HEAD):
+                resident.household = household
+                stamp_status_change(resident, previous_status=previous.get(resident.pk))
+                if resident.pk is None:
+                    if user is not None:
+                        resident._history_user = user
+                    resident.save()
+                else:
+                    _versioned_save(resident, expected_version=resident.version, user=user)
+    except IntegrityError as exc:
+        raise _duplicate_id_error() from exc
 
 
 def resident_may_delete(resident: Resident) -> bool:
