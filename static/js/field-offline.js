@@ -298,7 +298,11 @@
   // Items of this account: the ones stored by the service worker get their owner; sent items
   // shown earlier are cleared. Another account's items are kept, hidden (not deleted).
   function checkOwner() {
-    if (!owner) { return Promise.resolve(); }
+    if (!owner) {
+      // The precached outbox and "no signal" pages carry no account: they show the outbox of
+      // the account last seen on a live page (none after a logout).
+      return SVOutbox.readState("owner").then(function (state) { owner = state && state.owner ? state.owner : ""; });
+    }
     var previous = localStorage.getItem("sv-owner");
     var p = previous && previous !== owner ? forgetPages() : Promise.resolve();
     localStorage.setItem("sv-owner", owner);

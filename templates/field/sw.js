@@ -84,7 +84,9 @@ self.addEventListener("sync", function (event) {
 });
 
 self.addEventListener("install", function (event) {
-  event.waitUntil(caches.open(SHELL).then(function (c) { return c.addAll(PRECACHE); }).then(function () { return self.skipWaiting(); }));
+  // Kept without the session cookie: the shell pages name no account (field-offline.js).
+  var requests = PRECACHE.map(function (u) { return new Request(u, { credentials: "omit" }); });
+  event.waitUntil(caches.open(SHELL).then(function (c) { return c.addAll(requests); }).then(function () { return self.skipWaiting(); }));
 });
 
 self.addEventListener("activate", function (event) {
@@ -167,13 +169,28 @@ function pageFromNetworkOrCache(request, url) {
       var noStore = (response.headers.get("Cache-Control") || "").indexOf("no-store") !== -1;
       if (response.ok && !response.redirected && !noStore && (response.headers.get("Content-Type") || "").indexOf("text/html") === 0) {
         var clone = response.clone();
-        caches.open(PAGES).then(function (c) { c.put(request, clone); });
+        caches.open(PAGES).then(function (c) {
+          c.put(request, clone);
+          // The outbox page as this account sees it (menu, logout), for use without a signal.
+          return c.match("/field/outbox/").then(function (hit) {
+            if (!hit && url.pathname !== "/field/outbox/") {
+              return fetch("/field/outbox/", { credentials: "same-origin" }).then(function (r) {
+                if (r.ok && !r.redirected) { return c.put("/field/outbox/", r); }
+              });
+            }
+          });
+        }).catch(function () {});
       }
       return response;
     }).catch(function () {
-      return caches.match(request, { ignoreSearch: false }).then(function (hit) {
-        return hit || caches.match("/field/outbox/").then(function (outbox) {
-          return url.pathname === "/field/outbox/" && outbox ? outbox : caches.match("/field/offline/");
+      // This account's copies (PAGES) first; the shell's are kept without an account.
+      return caches.open(PAGES).then(function (c) {
+        return c.match(request).then(function (hit) {
+          return hit || (url.pathname === "/field/outbox/" ? c.match("/field/outbox/") : null);
+        });
+      }).then(function (hit) {
+        return hit || caches.match(request).then(function (shellHit) {
+          return shellHit || (url.pathname === "/field/outbox/" ? caches.match("/field/outbox/") : caches.match("/field/offline/"));
         });
       });
     });
