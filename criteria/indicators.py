@@ -36,7 +36,15 @@ from django.utils.translation import gettext_lazy as _
 from core.dates import month_start, years_before  # noqa: F401 (years_before: bench, tests)
 from digital_teams.models import DigitalTeam
 from households.models import Household
-from households.populations import EPAYMENT, SMARTPHONE, VNEID_LEVEL2, Step
+from households.populations import (
+    EPAYMENT,
+    HEALTH_INSURANCE_IN_VNEID,
+    ONLINE_SERVICES,
+    RESIDENTS_14,
+    SMARTPHONE,
+    VNEID_LEVEL2,
+    Step,
+)
 from ocop.models import Product, StampBatch
 from villages.models import Commune, Village, VillageAsset
 
@@ -80,9 +88,7 @@ def residents_of(scope, *, on: dt.date, step: Step) -> QuerySet:
         step.missing(on)
         .filter(_scope_filter(scope, "household__village_id"))
         .select_related("household", "household__village")
-        .order_by(
-            "household__village__number", "household__number_sort", "household__number", "id"
-        )
+        .order_by("household__village__number", "household__number_sort", "household__number", "id")
     )
 
 
@@ -118,6 +124,29 @@ def households_fibre(village_ids, *, on):
 @households_fibre.gap_rows
 def _households_fibre_gap(scope, *, on):
     return households_of(scope).filter(has_fibre=False)
+
+
+@indicator(
+    "households_4g",
+    level="village",
+    unit="percent",
+    label=_("Households covered by 4G/5G"),
+    definition=_(
+        "Households of the village recorded as covered by 4G/5G ÷ all households of the village. "
+        "Source: household registry."
+    ),
+    noun=_("households covered by 4G/5G"),
+    gap_kind="households",
+)
+def households_4g(village_ids, *, on):
+    return ratio_by_village(
+        Household.objects.filter(village_id__in=village_ids), "village_id", Q(has_4g=True)
+    )
+
+
+@households_4g.gap_rows
+def _households_4g_gap(scope, *, on):
+    return households_of(scope).filter(has_4g=False)
 
 
 @indicator(
@@ -290,6 +319,59 @@ adults_epayment = resident_indicator(
 )
 
 
+adults_online_services = resident_indicator(
+    "adults_online_services",
+    ONLINE_SERVICES,
+    label=_("Adults using online public services"),
+    definition=_(
+        "Residents living in the village aged 18 or more on the assessment date who use online "
+        "public services ÷ all such adults. Source: household registry."
+    ),
+    noun=_("adults using online public services"),
+)
+
+health_insurance_vneid = resident_indicator(
+    "health_insurance_vneid",
+    HEALTH_INSURANCE_IN_VNEID,
+    label=_("Residents 14+ with health insurance integrated in VNeID"),
+    definition=_(
+        "Residents living in the village aged 14 or more on the assessment date whose health "
+        "insurance card is integrated in VNeID ÷ all such residents. Source: household registry."
+    ),
+    noun=_("residents 14+ with health insurance in VNeID"),
+)
+
+VNEID_DOCUMENTS = ("doc_health_insurance", "doc_driving_licence", "doc_vehicle_registration")
+
+
+@indicator(
+    "vneid_documents_integrated",
+    level="village",
+    unit="count",
+    label=_("Documents integrated in VNeID"),
+    definition=_(
+        "Number of documents (health insurance, driving licence, vehicle registration) "
+        "integrated in VNeID by residents living in the village aged 14 or more on the "
+        "assessment date. Source: household registry."
+    ),
+    noun=_("documents integrated in VNeID"),
+)
+def vneid_documents_integrated(village_ids, *, on):
+    counts = {name: Count("pk", filter=Q(**{name: True})) for name in VNEID_DOCUMENTS}
+    rows = (
+        RESIDENTS_14.residents(on)
+        .filter(household__village_id__in=village_ids)
+        .order_by()
+        .values("household__village_id")
+        .annotate(**counts)
+    )
+    found = {}
+    for row in rows:
+        total = sum(row[name] for name in VNEID_DOCUMENTS)
+        found[row["household__village_id"]] = Result.count(total)
+    return found
+
+
 @indicator(
     "households_digital_address",
     level="village",
@@ -398,6 +480,49 @@ def _ocop_gap(scope, *, on):
         )
         .filter(_certificate_valid(on))
         .exclude(Exists(_ready_batches()))
+        .select_related("producer", "producer__village")
+    )
+
+
+def _traceable_q():
+    # Circular 02/2024/TT-BKHCN: a traceability code on the product, here an e-stamp batch of
+    # the portal or the product's own GS1 barcode (GTIN-13).
+    return Q(Exists(_ready_batches())) | ~Q(gtin="")
+
+
+@indicator(
+    "ocop_products_traceable",
+    level="village",
+    unit="percent",
+    label=_("OCOP products traceable (e-stamp or barcode)"),
+    definition=_(
+        "OCOP-rated products (3 stars or more, certificate not expired on the assessment date) of "
+        "the village's producers with a ready, not revoked e-stamp batch or a GTIN barcode ÷ all "
+        "such products. No product: not applicable. Source: OCOP."
+    ),
+    empty=NOT_APPLICABLE,
+    noun=_("traceable OCOP products"),
+    gap_kind="products",
+)
+def ocop_products_traceable(village_ids, *, on):
+    rows = (
+        Product.objects.filter(producer__village_id__in=village_ids, stars__gte=OCOP_MIN_STARS)
+        .filter(_certificate_valid(on))
+        .order_by()
+        .values("producer__village_id")
+        .annotate(den=Count("pk"), num=Count("pk", filter=_traceable_q()))
+    )
+    return {row["producer__village_id"]: Result.ratio(row["num"], row["den"]) for row in rows}
+
+
+@ocop_products_traceable.gap_rows
+def _ocop_traceable_gap(scope, *, on):
+    return (
+        Product.objects.filter(
+            _scope_filter(scope, "producer__village_id"), stars__gte=OCOP_MIN_STARS
+        )
+        .filter(_certificate_valid(on))
+        .exclude(_traceable_q())
         .select_related("producer", "producer__village")
     )
 

@@ -88,7 +88,11 @@ def gap_list(request: HttpRequest, criterion_pk: int, target: str):
     latest = Assessment.objects.filter(
         commune=commune, village=village, criterion=criterion, latest=True
     ).first()
-    followup = f"{FOLLOWUP_URL}?topic={item.followup_topic}" if item.followup_topic else ""
+    from digital_teams.models import FollowUpTopic
+
+    # Only the steps the teams keep a follow-up list for (online services have none yet).
+    topic = item.followup_topic if item.followup_topic in FollowUpTopic.values else ""
+    followup = f"{FOLLOWUP_URL}?topic={topic}" if topic else ""
     return render(
         request,
         "criteria/gap_list.html",

@@ -96,6 +96,13 @@ HEALTH_INSURANCE_IN_VNEID = Step(
     _("Residents 14+ without health insurance in VNeID"),
 )
 
+ONLINE_SERVICES = Step(
+    "online_services",
+    ADULTS,
+    {"uses_online_services": True},
+    _("Adults not using online public services"),
+)
+
 STEPS: dict[str, Step] = {
     step.key: step for step in (VNEID_LEVEL2, EPAYMENT, SMARTPHONE, HEALTH_INSURANCE_IN_VNEID)
 }
