@@ -120,3 +120,24 @@ def test_a_tampered_base_is_ignored_and_every_difference_asked(login, leader_a1,
     assert {r["name"] for r in answer["conflict"]["rows"]} == {"lane", "house_no"}
     household.refresh_from_db()
     assert (household.lane, household.house_no) == ("Xóm Cũ", "9A")
+
+
+def test_address_decimals_and_dates_merge_by_value(login, leader_a1, village_a1):
+    # Decimals and dates are compared as values (21.355 posted as "21.355000" is no change).
+    from households.forms import DigitalAddressForm
+    from households.models import DigitalAddress
+    from tests.households.factories import DigitalAddressFactory
+
+    household = HouseholdFactory(village=village_a1)
+    address = DigitalAddressFactory(
+        household=household, collected_on="2026-01-05", plate_installed=False
+    )
+    data = page_data(DigitalAddressForm(instance=address, user=leader_a1))
+    server_edit(DigitalAddress, address.pk, latitude="21.400000", collected_on="2026-02-01")
+    data["plate_installed"] = "on"
+    response = login(leader_a1).post(f"/field/households/{household.pk}/address/", data)
+    assert response.status_code == 302
+    address.refresh_from_db()
+    assert address.plate_installed is True
+    assert str(address.latitude) == "21.400000"
+    assert address.collected_on.isoformat() == "2026-02-01"
