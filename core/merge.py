@@ -63,14 +63,22 @@ def _names(form) -> list[str]:
         try:
             form.instance._meta.get_field(name)
         except FieldDoesNotExist:
-            if not _secret(form.instance, name):
+            if not _secret(form.instance, name) and name not in _accessors(form):
                 continue
         names.append(name)
     return names
 
 
-def _value(instance, name):
+def _accessors(form) -> dict:
+    """Form-only fields standing for the record's (`merge_accessors` on the form):
+    name -> (read(instance) -> str, restore(instance, current))."""
+    return getattr(form, "merge_accessors", None) or {}
+
+
+def _value(instance, name, form=None):
     """The stored value in snapshot form (JSON; a digest for encrypted fields)."""
+    if form is not None and name in _accessors(form):
+        return str(_accessors(form)[name][0](instance) or "")
     if _secret(instance, name):
         return _digest(getattr(instance, f"get_{name}")())
     model_field = instance._meta.get_field(name)
@@ -81,7 +89,22 @@ def _value(instance, name):
 
 def snapshot(form, instance=None) -> dict:
     instance = form.instance if instance is None else instance
-    return {name: _value(instance, name) for name in _names(form)}
+    return {name: _value(instance, name, form) for name in _names(form)}
+
+
+def state_of(form, current):
+    """The record's version, or for a record without one a digest of its values: what the
+    answers to a conflict are given for."""
+    version = getattr(current, "version", None)
+    if version is not None:
+        return version
+    return _digest(json.dumps(snapshot(form, current), sort_keys=True))[:16]
+
+
+def moved_on(form, current) -> bool:
+    """For a record without a version: was it changed since the page showed it?"""
+    base = _read_base(form, current)
+    return base is not None and base != snapshot(form, current)
 
 
 def base_token(form) -> str:
@@ -146,6 +169,8 @@ class Merge:
 
 
 def _display(form, instance, name, value, *, python=False) -> str:
+    if name in _accessors(form):
+        return str(value or "–")
     if _secret(instance, name):
         return str(_("(hidden)"))
     model_field = instance._meta.get_field(name)
@@ -169,6 +194,8 @@ def _display(form, instance, name, value, *, python=False) -> str:
 
 def _posted_changed(form, name, snapshot_value) -> bool:
     """Does what was posted for `name` differ from a snapshot value? (Django's has_changed)"""
+    if name in _accessors(form):
+        return str(form.cleaned_data.get(name) or "").strip() != str(snapshot_value or "")
     if _secret(form.instance, name):
         return _digest(form.cleaned_data.get(name)) != snapshot_value
     form_field = form.fields[name]
@@ -185,11 +212,11 @@ def _posted_changed(form, name, snapshot_value) -> bool:
 def three_way(form, current) -> Merge:
     """Compare a valid, stale `form` with the record as it is now (`current`)."""
     base = _read_base(form, current)
-    version = getattr(current, "version", None)
+    version = state_of(form, current)
     answers_valid = str(form.data.get(form.add_prefix(VERSION_FIELD), "")) == str(version)
     merge = Merge(version=version)
     for name in _names(form):
-        theirs = _value(current, name)
+        theirs = _value(current, name, form)
         original = base.get(name) if base is not None else theirs
         if base is not None and name not in base:
             continue  # a field the page did not show: never touched
@@ -209,7 +236,9 @@ def three_way(form, current) -> Merge:
                 form,
                 current,
                 name,
-                getattr(current, name, None) if not _secret(current, name) else None,
+                _value(current, name, form)
+                if name in _accessors(form)
+                else (getattr(current, name, None) if not _secret(current, name) else None),
                 python=True,
             ),
             yours=_display(form, current, name, form.cleaned_data.get(name), python=True),
@@ -231,6 +260,9 @@ def merged_instance(form, current, merge: Merge):
     for name in _names(form):
         if name in merge.take_yours:
             continue
+        if name in _accessors(form):
+            _accessors(form)[name][1](instance, current)
+            continue
         if _secret(current, name):
             getattr(instance, f"set_{name}")(getattr(current, f"get_{name}")())
             continue
@@ -238,5 +270,6 @@ def merged_instance(form, current, merge: Merge):
         if model_field.many_to_many:
             continue
         setattr(instance, model_field.attname, getattr(current, model_field.attname))
-    instance.version = getattr(current, "version", None)
+    if getattr(current, "version", None) is not None:
+        instance.version = current.version
     return instance

@@ -359,6 +359,14 @@ class VillageAssetForm(forms.ModelForm):
             self.fields["village"].widget = forms.HiddenInput()
         if self.instance.owner_household_id:
             self.fields["owner_household_number"].initial = self.instance.owner_household.number
+        # Assets carry no version: a stale edit is found and merged by the snapshot (core.merge).
+        self.merge_accessors = {
+            "owner_household_number": (
+                lambda a: a.owner_household.number if a.owner_household_id else "",
+                lambda a, current: setattr(a, "owner_household_id", current.owner_household_id),
+            )
+        }
+        merge.add_base_field(self)
         self.helper = _helper()
 
     def clean(self):

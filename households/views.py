@@ -458,9 +458,40 @@ def _asset_form(request, asset=None):
     if not form.fields["village"].queryset.exists():
         raise PermissionDenied  # team members read the assets; leaders and officials enter them
     if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, gettext("Village asset saved."))
-        return redirect("households:asset_list")
+        conflicts = None
+        with transaction.atomic():
+            obj = form.save(commit=False)
+            if asset is not None:
+                # No version column: the page's snapshot tells whether it moved on (core.merge).
+                current = VillageAsset.objects.select_for_update().get(pk=asset.pk)
+                if merge_changes.moved_on(form, current):
+                    merge = merge_changes.three_way(form, current)
+                    if merge.ready:
+                        merge_changes.merged_instance(form, current, merge)
+                        messages.info(
+                            request,
+                            gettext(
+                                "Someone else saved this %(what)s meanwhile: their changes were "
+                                "kept and yours were added."
+                            )
+                            % {"what": gettext("village asset")},
+                        )
+                    else:
+                        conflicts = merge
+            if conflicts is None:
+                obj.save()
+        if conflicts is None:
+            messages.success(request, gettext("Village asset saved."))
+            return redirect("households:asset_list")
+        request.sv_conflict = conflicts.as_json()
+        form.add_error(
+            None,
+            gettext(
+                "Someone else changed %(fields)s of this asset meanwhile. Your changes were NOT "
+                "saved: open the asset again and apply them."
+            )
+            % {"fields": ", ".join(row.label for row in conflicts.conflicts)},
+        )
     return render(request, "households/asset_form.html", {"form": form, "asset": asset})
 
 

@@ -141,3 +141,48 @@ def test_address_decimals_and_dates_merge_by_value(login, leader_a1, village_a1)
     assert address.plate_installed is True
     assert str(address.latitude) == "21.400000"
     assert address.collected_on.isoformat() == "2026-02-01"
+
+
+def test_village_asset_without_a_version_is_merged_by_its_snapshot(login, leader_a1, village_a1):
+    from households.forms import VillageAssetForm
+    from villages.models import VillageAsset
+
+    owner = HouseholdFactory(village=village_a1, number="8")
+    asset = VillageAsset.objects.create(
+        village=village_a1, kind="camera", name="Camera cổng", owner="household",
+        owner_household=owner, status="working", note="",
+    )  # fmt: skip
+    data = page_data(VillageAssetForm(instance=asset, user=leader_a1))
+    HouseholdFactory(village=village_a1, number="9")
+    other = VillageAsset.objects.get(pk=asset.pk)
+    other.status, other.name = "broken", "Camera cổng làng"
+    other.owner_household = owner.__class__.objects.get(number="9")
+    other.save()
+    client = login(leader_a1)
+    url = f"/field/assets/{asset.pk}/edit/"
+    response = client.post(url, {**data, "note": "Đã lau ống kính"})
+    assert response.status_code == 302
+    asset.refresh_from_db()
+    # The phone's note added; the official's status, name and owner household kept.
+    assert (asset.note, asset.status, asset.name) == (
+        "Đã lau ống kính",
+        "broken",
+        "Camera cổng làng",
+    )
+    assert asset.owner_household.number == "9"
+
+    # Both changed the name: asked, and the answer applies to this state of the asset only.
+    answer = client.post(url, {**data, "name": "Camera của tôi"}, HTTP_X_OUTBOX="1").json()
+    assert answer["result"] == "conflict"
+    assert [r["name"] for r in answer["conflict"]["rows"]] == ["name"]
+    asset.refresh_from_db()
+    assert asset.name == "Camera cổng làng"
+    chosen = {
+        **data,
+        "name": "Camera của tôi",
+        "_merge-name": "yours",
+        "_merge_version": answer["conflict"]["version"],
+    }
+    assert client.post(url, chosen, HTTP_X_OUTBOX="1").json()["result"] == "saved"
+    asset.refresh_from_db()
+    assert (asset.name, asset.status, asset.note) == ("Camera của tôi", "broken", "Đã lau ống kính")
