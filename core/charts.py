@@ -199,6 +199,11 @@ def _legend_positions(names: Sequence[str], top: float) -> tuple[list[tuple[floa
     return out, rows
 
 
+def _dates(labels: Sequence[str]) -> bool:
+    """Month or date labels ("01/2025"): every other one may be left out."""
+    return all(label[:1].isdigit() for label in labels)
+
+
 def _label_room(ticks: Sequence[Tick]) -> float:
     """Extra height slanted x labels need below the axis (SVG units)."""
     slanted = [t for t in ticks if t.rotate]
@@ -208,8 +213,14 @@ def _label_room(ticks: Sequence[Tick]) -> float:
     return round(longest * math.sin(math.radians(abs(slanted[0].rotate))), 2)
 
 
-def _x_ticks(labels: list[str], centres: list[float]) -> tuple[Tick, ...]:
+def _x_ticks(
+    labels: list[str], centres: list[float], *, name_all: bool = False
+) -> tuple[Tick, ...]:
+    """Tick labels; `name_all` (bars of named things, e.g. villages): up to 12 are all named,
+    slanted when they do not fit side by side."""
     every = max(1, math.ceil(len(labels) / MAX_X_LABELS))
+    if name_all and len(labels) <= 12:
+        every = 1
     last = len(labels) - 1
     shown = [i for i in range(len(labels)) if (last - i) % every == 0]  # always the latest
     ticks = []
@@ -342,7 +353,7 @@ def bar_chart(
     inner = group * 0.8
     bar_width = inner / max(len(series), 1)
     centres = [left + group * (i + 0.5) for i in range(len(labels))]
-    x_ticks = _x_ticks(labels, [round(c, 2) for c in centres])
+    x_ticks = _x_ticks(labels, [round(c, 2) for c in centres], name_all=not _dates(labels))
     room = _label_room(x_ticks)
     legend, legend_rows = _legend_positions([one.name for one in series], HEIGHT - 30 + room)
     shapes = []
