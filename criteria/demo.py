@@ -63,7 +63,7 @@ def seed_demo(commune, *, password: str, stdout=None):
     )
     criteria_set = CriteriaSet.objects.filter(code="QD319-2021-2025", is_active=True).first()
     if criteria_set is not None:
-        for criterion in criteria_set.criteria.filter(code__in=MANUAL):
+        for criterion in criteria_set.criteria.filter(code__in=MANUAL, indicator_key=""):
             values = dict(MANUAL[criterion.code])
             wants_file = values.pop("file", False)
             if ManualEvidence.objects.filter(
@@ -77,6 +77,26 @@ def seed_demo(commune, *, password: str, stdout=None):
             )
             if wants_file:
                 evidence.file.save(f"demo-{criterion.code}.pdf", ContentFile(DEMO_PDF), save=False)
+            evidence.save()
+    # Quảng Tân was recognised as an advanced NTM commune (DOMAIN.md §11): one illustrative
+    # "met" per criterion of the 318 set, so 319 condition 1 (computed from it) reads as met.
+    advanced = CriteriaSet.objects.filter(code="QD318-NC-2021-2025", is_active=True).first()
+    if advanced is not None:
+        for criterion in advanced.criteria.filter(indicator_key=""):
+            if ManualEvidence.objects.filter(
+                commune=commune,
+                criterion__criteria_set__code=advanced.code,
+                criterion__code=criterion.code,
+            ).exists():
+                continue
+            evidence = ManualEvidence(
+                criterion=criterion,
+                commune=commune,
+                value=Decimal(1),
+                reference="Biên bản thẩm định tiêu chí xã NTM nâng cao (minh họa)",
+                note=DEMO_NOTE,
+            )
+            evidence.file.save(f"demo-318-{criterion.code}.pdf", ContentFile(DEMO_PDF), save=False)
             evidence.save()
     # Idempotent row counts: the demo's own earlier snapshot is replaced, other runs are kept.
     RollupRun.objects.filter(commune=commune, trigger="demo").delete()

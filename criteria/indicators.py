@@ -563,6 +563,25 @@ def villages_meeting_smart_set(commune, *, on, context=None):
     return Result(Decimal(yes), yes, len(meeting))
 
 
+@indicator(
+    "advanced_set_met",
+    level="commune",
+    unit="boolean",
+    label=_("The commune meets the advanced NTM commune set"),
+    definition=_(
+        "Yes when the commune meets every criterion of the active advanced NTM commune set "
+        "(Decision 318/QĐ-TTg) in the same roll-up (criteria not applicable are skipped; a "
+        "criterion without data is not met). No such set: no data."
+    ),
+    noun=_("criteria of the advanced NTM commune set"),
+)
+def advanced_set_met(commune, *, on, context=None):
+    if context is None or not context.sets_met or "advanced" not in context.sets_met:
+        return NO_DATA
+    met = context.sets_met["advanced"]
+    return Result(Decimal(1 if met else 0), None, None)
+
+
 def _villages_meeting_from_latest(commune) -> dict[int, bool]:
     from .models import Assessment
 

@@ -62,6 +62,8 @@ class Context:
 
     # village id -> whether it meets an active village-level set (None: no such set).
     villages_meeting: dict[int, bool] | None = None
+    # commune-level set tier -> whether the commune meets that active set in this run.
+    sets_met: dict[str, bool] | None = None
 
 
 @dataclass

@@ -181,12 +181,18 @@ def _rollup(
                 statuses[village.pk]
             )
 
-    context = Context(villages_meeting=meeting)
-    for criteria_set in (s for s in sets if s.level == CriteriaSet.Level.COMMUNE):
+    context = Context(villages_meeting=meeting, sets_met={})
+    # The advanced set first: 319 condition 1 (advanced_set_met) reads its result.
+    commune_sets = sorted(
+        (s for s in sets if s.level == CriteriaSet.Level.COMMUNE),
+        key=lambda s: (s.tier != CriteriaSet.Tier.ADVANCED, s.code),
+    )
+    for criteria_set in commune_sets:
+        set_statuses: list[str] = []
         for criterion in criteria_of(criteria_set):
             if criterion.is_manual:
                 ev = evidence.get((criteria_set.code, criterion.code, None))
-                add(criterion, None, manual_result(criterion, ev), ev)
+                set_statuses.append(add(criterion, None, manual_result(criterion, ev), ev))
                 continue
             item = indicators.get(criterion.indicator_key)
             if item is None:
@@ -195,7 +201,8 @@ def _rollup(
                 result = item.combine(per_key[criterion.indicator_key].values())
             else:
                 result = item.compute(commune, on=on, context=context)
-            add(criterion, None, result)
+            set_statuses.append(add(criterion, None, result))
+        context.sets_met[criteria_set.tier] = village_meets_set(set_statuses)
 
     Assessment.objects.filter(commune=commune, latest=True).update(latest=False)
     Assessment.objects.bulk_create(rows, batch_size=500)

@@ -59,7 +59,14 @@ def test_shipped_file_loads_identically_to_the_migration(name):
     loaded = CriteriaSet.objects.get(code=code, is_active=True)
     assert loaded.version == 1
     assert {f: getattr(loaded, f) for f in expected_set} == expected_set
-    assert _criteria_rows(loaded) == expected_rows
+    rows, expected = _criteria_rows(loaded), list(expected_rows)
+    if code == "QD319-2021-2025":
+        # The one intended change: condition 1 is computed from the advanced (318) set.
+        first, expected_first = rows.pop(0), expected.pop(0)
+        assert (expected_first["indicator_key"], expected_first["requires_evidence"]) == ("", True)
+        assert (first["indicator_key"], first["requires_evidence"]) == ("advanced_set_met", False)
+        assert first["title"] == expected_first["title"]
+    assert rows == expected
     # And what the migration wrote, field by field (319 condition 2 is now a "ratio" unit).
     data = next(s for s in MIGRATION_SETS if s["code"] == code)
     assert [r["title"] for r in expected_rows] == [c["title"] for c in data["criteria"]]
@@ -85,9 +92,12 @@ def test_every_shipped_file_round_trips_through_export(path):
 def test_migration_sets_equal_their_files():
     for name, code in SHIPPED_BY_MIGRATION.items():
         text = (SHIPPED_DIR / name).read_text(encoding="utf-8")
-        assert catalogue_to_dict(CriteriaSet.objects.get(code=code, version=1)) == catalogue_dict(
-            catalogue_read(text)
-        )
+        shipped = catalogue_to_dict(CriteriaSet.objects.get(code=code, version=1))
+        in_file = catalogue_dict(catalogue_read(text))
+        if code == "QD319-2021-2025":  # condition 1 computed (see the test above)
+            assert in_file["criteria"].pop(0)["indicator"] == "advanced_set_met"
+            shipped["criteria"].pop(0)
+        assert shipped == in_file
 
 
 def test_loading_a_changed_file_makes_a_new_version_and_keeps_old_assessments(
@@ -220,3 +230,31 @@ def test_ratio_unit_allows_more_than_100():
     c.full_clean(exclude=["criteria_set"])
     assert c.requirement_display() == "≥ 110%"
     assert CriteriaSet.objects.get(code="QD319-2021-2025").criteria.get(code="2").unit == "ratio"
+
+
+def test_319_condition_1_is_computed_from_the_advanced_set(commune_a, village_a1, admin_user):
+    from django.core.files.base import ContentFile
+
+    from criteria.demo import DEMO_PDF
+    from criteria.models import ManualEvidence
+
+    for name in ("qd318-nc-2021-2025.yaml", "qd319-2021-2025.yaml"):
+        call_command("load_catalogue", str(SHIPPED_DIR / name), stdout=StringIO())
+    advanced = CriteriaSet.objects.get(code="QD318-NC-2021-2025", is_active=True)
+    assert advanced.criteria.count() == 19
+
+    def condition_1():
+        rollup_commune(commune=commune_a, on=ON)
+        return Assessment.objects.get(
+            latest=True, criterion__criteria_set__code="QD319-2021-2025", criterion__code="1"
+        ).status
+
+    assert condition_1() == "not_met"  # nothing entered for the 19 criteria yet
+    for criterion in advanced.criteria.all():
+        ev = ManualEvidence(criterion=criterion, commune=commune_a, value=1, entered_by=admin_user)
+        ev.file.save("qd.pdf", ContentFile(DEMO_PDF), save=False)
+        ev.save()
+    assert condition_1() == "met"
+    ev.value = 0  # one criterion of the 19 not met
+    ev.save()
+    assert condition_1() == "not_met"
