@@ -66,9 +66,21 @@ class ProductAdmin(FoldedSearchMixin, ScopedModelAdmin):
         (_("Rating"), {"fields": ("score", "stars_display")}),
         (
             _("Certificate"),
-            {"fields": ("certificate_number", "certificate_issued_on", "certificate_expires_on")},
+            {
+                "fields": (
+                    "certificate_number",
+                    "certificate_issued_on",
+                    "certificate_expires_on",
+                    "certificate_decision_number",
+                    "certificate_decision_date",
+                    "certificate_authority",
+                )
+            },
         ),
-        (_("Trade"), {"fields": ("gtin", "sales_links", "photo", "thumbnail_preview")}),
+        (
+            _("Trade"),
+            {"fields": ("gtin", "standards", "sales_links", "photo", "thumbnail_preview")},
+        ),
     )
 
     @admin.display(description=_("stars"), ordering="stars")

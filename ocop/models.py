@@ -225,6 +225,11 @@ def estamp_coverage(products) -> tuple[int, int]:
     return rated.with_ready_stamps().count(), rated.count()
 
 
+class CertificateAuthority(models.TextChoices):
+    PROVINCE = "province", _("Provincial People's Committee")
+    CENTRAL = "central", _("Central level (5 stars)")
+
+
 class Product(models.Model):
     """An OCOP product with its rating, certificate, photo and where it is sold."""
 
@@ -254,6 +259,26 @@ class Product(models.Model):
         null=True,
         blank=True,
         help_text=_("Empty: 36 months after the issue date."),
+    )
+    certificate_decision_number = NormalisedCodeField(
+        _("certificate decision number"),
+        max_length=60,
+        blank=True,
+        help_text=_("The decision recognising the rating, e.g. 1234/QĐ-UBND."),
+    )
+    certificate_decision_date = models.DateField(_("decision date"), null=True, blank=True)
+    certificate_authority = models.CharField(
+        _("issuing authority"),
+        max_length=10,
+        choices=CertificateAuthority.choices,
+        blank=True,
+        help_text=_("3-4 stars: the provincial People's Committee; 5 stars: central level."),
+    )
+    standards = NormalisedCharField(
+        _("standards applied"),
+        max_length=255,
+        blank=True,
+        help_text=_("e.g. TCVN 12850:2019, or the producer's own standard (TCCS)."),
     )
     gtin = NormalisedCodeField(
         _("GTIN-13"), max_length=13, blank=True, validators=[validate_gtin13]
@@ -329,6 +354,19 @@ class Product(models.Model):
             raise ValidationError(
                 {"certificate_issued_on": _("Give the issue date of the certificate.")}
             )
+        if self.certificate_authority and self.stars >= 3:
+            expected = (
+                CertificateAuthority.CENTRAL if self.stars == 5 else (CertificateAuthority.PROVINCE)
+            )
+            if self.certificate_authority != expected:
+                raise ValidationError(
+                    {
+                        "certificate_authority": _(
+                            "5-star products are recognised at central level, 3-4 star "
+                            "products by the provincial People's Committee."
+                        )
+                    }
+                )
         for line in self.sales_links.splitlines():
             if line.strip() and not self._parse_link(line):
                 raise ValidationError(
@@ -340,6 +378,10 @@ class Product(models.Model):
         self.stars = stars_for_score(self.score)
         if self.certificate_issued_on and not self.certificate_expires_on:
             self.certificate_expires_on = add_months(self.certificate_issued_on, CERTIFICATE_MONTHS)
+
+    def is_ocop(self, on: dt.date | None = None) -> bool:
+        """An OCOP product today: rated (3 stars, 50 points or more) with a valid certificate."""
+        return self.stars >= 3 and not self.certificate_expired(on)
 
     def certificate_expired(self, on: dt.date | None = None) -> bool:
         on = on or timezone.localdate()
@@ -553,3 +595,25 @@ class StampScan(models.Model):
 
     def __str__(self) -> str:
         return f"{self.stamp_id} @ {self.scanned_at:%Y-%m-%d %H:%M}"
+
+
+def traceability_record(*, product: Product, batch: StampBatch, stamp: Stamp) -> list[dict]:
+    """The minimum traceability information of Circular 02/2024/TT-BKHCN that the portal holds
+    for a stamp, in the circular's order; `value` None = missing. The stages of the chain (trace
+    codes per stage) are not recorded by the portal and are listed as missing."""
+    producer = product.producer
+    items = [
+        (_("Product name"), product.name, True),
+        (_("Product image"), _("yes") if product.photo else None, True),
+        (_("Producer"), producer.name, True),
+        (_("Producer address"), producer.address or None, True),
+        (_("Stages with their trace codes"), None, True),
+        (_("Production date"), batch.produced_on, True),
+        (_("Traceability code"), stamp.serial, True),
+        (_("Barcode (GTIN-13)"), product.gtin or None, False),
+        (_("Best before"), batch.best_before, False),
+        (_("Standards applied"), product.standards or None, True),
+    ]
+    return [
+        {"label": label, "value": value, "required": required} for label, value, required in items
+    ]

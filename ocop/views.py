@@ -19,7 +19,7 @@ from core.ratelimit import client_ip, rate_limited
 from core.text import fold
 from villages.models import Commune
 
-from .models import SERIAL_RE, Product, ProductGroup, Stamp, StampBatch
+from .models import SERIAL_RE, Product, ProductGroup, Stamp, StampBatch, traceability_record
 from .services import stamp_scan_record
 
 
@@ -80,6 +80,8 @@ def stamp_public(request: HttpRequest, serial: str) -> HttpResponse:
             "previous_first_scan": previous_first_scan,
             "certificate_expired": product.certificate_expired(today),
             "best_before_passed": bool(batch.best_before and batch.best_before < today),
+            "is_ocop": product.is_ocop(today),
+            "trace": traceability_record(product=product, batch=batch, stamp=stamp),
         },
     )
     response["X-Robots-Tag"] = "noindex"
