@@ -61,9 +61,11 @@ def lost_after() -> dt.timedelta:
 
 
 def _app():
-    from smartvillage.celery import app
+    """The project's Celery app: smartvillage/__init__.py creates it and Celery makes it the
+    current app, so core names no module of the project above it."""
+    from celery import current_app
 
-    return app
+    return current_app._get_current_object()
 
 
 def _task_name(task) -> str:

@@ -136,9 +136,7 @@ def import_job_start(*, job: HouseholdImport, on_waiting=None) -> None:
     """Check now (small file) or in a Celery task (large file). `on_waiting()` is called when
     the broker is down: the job stays queued and is sent by requeue_pending (core/jobs.py)."""
     if importer.runs_in_worker(job):
-        from .tasks import household_import_check_task
-
-        enqueue_on_commit(household_import_check_task, job.pk, on_waiting=on_waiting)
+        enqueue_on_commit(CHECK_TASK, job.pk, on_waiting=on_waiting)  # by name: no tasks import
     else:
         import_job_check(import_id=job.pk)
 
@@ -148,9 +146,7 @@ def import_job_confirm(*, job: HouseholdImport, on_waiting=None) -> bool:
     if not HouseholdImport.objects.filter(pk=job.pk, status=S.PREVIEW).update(status=S.CONFIRMED):
         return False
     if importer.runs_in_worker(job):
-        from .tasks import household_import_apply_task
-
-        enqueue_on_commit(household_import_apply_task, job.pk, on_waiting=on_waiting)
+        enqueue_on_commit(APPLY_TASK, job.pk, on_waiting=on_waiting)
     else:
         import_job_apply(import_id=job.pk)
     return True

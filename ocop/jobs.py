@@ -15,9 +15,9 @@ from django.db.models import Q
 from core.jobs import lost_after, register
 
 from .models import StampBatch
+from .services import RENDER_TASK as TASK
 from .services import stale_before
 
-TASK = "ocop.tasks.render_stamp_batch"
 S = StampBatch.Status
 
 

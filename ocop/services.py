@@ -30,6 +30,9 @@ def stale_before(now: dt.datetime | None = None) -> dt.datetime:
 
 
 # --- Batches -------------------------------------------------------------------------------
+# Sent by name through core.jobs: services never import the tasks (ocop.tasks -> rendering ->
+# services is the one direction).
+RENDER_TASK = "ocop.tasks.render_stamp_batch"
 
 
 def stamp_batch_schedule_render(*, batch: StampBatch, on_waiting=None) -> None:
@@ -39,9 +42,7 @@ def stamp_batch_schedule_render(*, batch: StampBatch, on_waiting=None) -> None:
     and core.jobs.requeue_pending sends it later."""
     from core.jobs import enqueue_on_commit
 
-    from .tasks import render_stamp_batch
-
-    enqueue_on_commit(render_stamp_batch, batch.pk, on_waiting=on_waiting)
+    enqueue_on_commit(RENDER_TASK, batch.pk, on_waiting=on_waiting)
 
 
 def stamp_batch_create(

@@ -216,3 +216,43 @@ class CashlessReport(models.Model):
             )
         if errors:
             raise ValidationError(errors)
+
+
+class CashlessImportQuerySet(ScopedQuerySet):
+    commune_path = "commune_id"
+
+
+class CashlessImport(models.Model):
+    """A checked Excel file of cashless reports waiting for confirmation: kept in the database
+    like the household imports (households.HouseholdImport), not in the session. Confirming
+    moves it from 'preview' to 'done' with one conditional UPDATE, so a double confirm writes
+    once; a newer upload of the same official cancels it; a day-old preview is refused."""
+
+    class Status(models.TextChoices):
+        PREVIEW = "preview", _("Ready to confirm")
+        DONE = "done", _("Imported")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+    commune = models.ForeignKey(
+        Commune, on_delete=models.CASCADE, related_name="+", verbose_name=_("commune")
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PREVIEW
+    )
+    rows = models.JSONField(_("rows"), default=list)  # figures only, no personal data
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = CashlessImportQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("cashless report import")
+        verbose_name_plural = _("cashless report imports")
+
+    def __str__(self) -> str:
+        return f"{self.commune} {self.created_at:%d/%m/%Y %H:%M}"

@@ -293,8 +293,9 @@ def import_preview(*, upload, commune: Commune) -> Preview:
     return preview
 
 
-def preview_to_session(preview: Preview) -> list[dict]:
-    """The checked rows as JSON-safe dicts (kept in the session until the user confirms)."""
+def preview_rows(preview: Preview) -> list[dict]:
+    """The checked rows as JSON-safe dicts (kept by services.import_preview_keep until the
+    official confirms)."""
     return [
         {
             "village": row.values["village"].pk if row.values["village"] else None,

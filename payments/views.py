@@ -10,6 +10,7 @@ import datetime as dt
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -24,9 +25,15 @@ from . import spreadsheets
 from .fields import parse_month
 from .forms import CategoryFormSet, ImportUploadForm, ScopeForm
 from .models import DEFAULT_SOURCE, CashlessReport, Category, current_period, month_start
-from .services import cashless_reports_save, latest_period, overview_build
+from .services import (
+    cashless_reports_save,
+    import_preview_cancel,
+    import_preview_keep,
+    import_preview_take,
+    latest_period,
+    overview_build,
+)
 
-SESSION_KEY = "payments_import"
 TREND_STEP = 12  # the "earlier / later" links move the 12-month window by a year
 
 
@@ -162,12 +169,11 @@ def import_upload(request: HttpRequest):
             commune = form.cleaned_data["commune"]
             preview = spreadsheets.import_preview(upload=form.cleaned_data["file"], commune=commune)
             if preview.ok:
-                request.session[SESSION_KEY] = {
-                    "commune": commune.pk,
-                    "rows": spreadsheets.preview_to_session(preview),
-                }
+                import_preview_keep(
+                    user=request.user, commune=commune, rows=spreadsheets.preview_rows(preview)
+                )
             else:
-                request.session.pop(SESSION_KEY, None)
+                import_preview_cancel(user=request.user)
     else:
         form = ImportUploadForm(user=request.user)
     return render(request, "payments/import.html", {"form": form, "preview": preview})
@@ -176,28 +182,29 @@ def import_upload(request: HttpRequest):
 @require_POST
 @official_required
 def import_confirm(request: HttpRequest):
-    pending = request.session.pop(SESSION_KEY, None)
-    if not pending:
-        messages.error(request, _("Nothing to import: upload the file again."))
-        return redirect("payments:import")
     try:
-        commune = official_communes(request.user).get(pk=pending["commune"])
-    except Commune.DoesNotExist as exc:
-        raise Http404 from exc
-    villages = {v.pk: v for v in Village.objects.filter(commune=commune)}
-    rows = []
-    for row in pending["rows"]:
-        if row["village"] is not None and row["village"] not in villages:
-            raise Http404
-        rows.append(
-            {
-                **row,
-                "village": villages.get(row["village"]),
-                "period": dt.date.fromisoformat(row["period"]),
-            }
-        )
-    try:
-        result = cashless_reports_save(commune=commune, rows=rows, user=request.user)
+        with transaction.atomic():  # a refused save leaves the preview waiting
+            pending = import_preview_take(user=request.user)
+            if pending is None:
+                messages.error(request, _("Nothing to import: upload the file again."))
+                return redirect("payments:import")
+            try:
+                commune = official_communes(request.user).get(pk=pending.commune_id)
+            except Commune.DoesNotExist as exc:
+                raise Http404 from exc
+            villages = {v.pk: v for v in Village.objects.filter(commune=commune)}
+            rows = []
+            for row in pending.rows:
+                if row["village"] is not None and row["village"] not in villages:
+                    raise Http404
+                rows.append(
+                    {
+                        **row,
+                        "village": villages.get(row["village"]),
+                        "period": dt.date.fromisoformat(row["period"]),
+                    }
+                )
+            result = cashless_reports_save(commune=commune, rows=rows, user=request.user)
     except ValidationError as exc:
         messages.error(
             request, _("Nothing was imported: %(errors)s") % {"errors": " ".join(exc.messages)}
