@@ -314,6 +314,13 @@ class AssessmentAdmin(ScopedModelAdmin):
     list_display = ["criterion", "commune", "village", "value", "status", "latest", "computed_at"]
     list_filter = ["latest", "status", "criterion__criteria_set"]
     list_select_related = ["criterion", "commune", "village"]
+    # Django draws an unknown boolean as an icon with alt="None" (English): words instead.
+    exclude = ["met"]
+    readonly_fields = ["met_display"]
+
+    @admin.display(description=_("met"))
+    def met_display(self, obj):
+        return {True: _("Yes"), False: _("No")}.get(obj.met, "–")
 
     def has_add_permission(self, request):
         return False

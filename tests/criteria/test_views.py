@@ -205,3 +205,16 @@ def test_pages_read_few_queries(data, commune_a, official_a, login, django_asser
         client.get(checklist(commune_a))
     with django_assert_max_num_queries(10):
         client.get(reverse("criteria:commune_public", args=[commune_a.code]))
+
+
+def test_admin_assessment_page_has_no_english_none(data, commune_a, official_a, login):
+    """An assessment with no met/not met showed Django's icon with alt="None"."""
+    from django.urls import reverse
+
+    from criteria.models import Assessment
+
+    assessment = Assessment.objects.filter(commune=commune_a).first()
+    Assessment.objects.filter(pk=assessment.pk).update(met=None)
+    url = reverse("admin:criteria_assessment_change", args=[assessment.pk])
+    html = login(official_a).get(url).content.decode()
+    assert 'alt="None"' not in html and "–" in html
