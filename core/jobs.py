@@ -78,6 +78,8 @@ def enqueue(task, *args, record: bool = True) -> bool:
     app = _app()
     name = _task_name(task)
     if app.conf.task_always_eager:
+        if name not in app.tasks:  # sent by name: the tasks modules may not be imported yet
+            app.loader.import_default_modules()  # runs the apps' task autodiscovery
         app.tasks[name].apply_async(args=list(args))
         return True
     started = time.monotonic()
