@@ -9,7 +9,7 @@ queryset inherits `ScopedQuerySet` and names the path from the model to its vill
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import wraps
+from functools import cached_property, wraps
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -31,6 +31,34 @@ class Scope:
     leader_village_ids: frozenset[int] = field(default_factory=frozenset)
     # Communes of the villages a team member belongs to (read-only context, e.g. commune name).
     team_commune_ids: frozenset[int] = field(default_factory=frozenset)
+    user_id: int | None = None
+
+    # Provincial NTM office: the provinces it follows and their communes (PROVINCE_READABLE
+    # models only, through `for_reader`; never personal data, never writes). Read on first use,
+    # so pages that never ask pay no query.
+    @cached_property
+    def province_codes(self) -> frozenset[str]:
+        if self.user_id is None:
+            return frozenset()
+        from villages.models import ProvinceMembership
+
+        return frozenset(
+            ProvinceMembership.objects.filter(user_id=self.user_id).values_list(
+                "province_code", flat=True
+            )
+        )
+
+    @cached_property
+    def province_commune_ids(self) -> frozenset[int]:
+        if not self.province_codes:
+            return frozenset()
+        from villages.models import Commune
+
+        return frozenset(
+            Commune.objects.filter(province_code__in=self.province_codes).values_list(
+                "pk", flat=True
+            )
+        )
 
     @property
     def is_official(self) -> bool:
@@ -107,6 +135,7 @@ def scope_for(user) -> Scope:
                 if role == Membership.Role.LEADER:
                     leader.add(village_id)
         scope = Scope(
+            user_id=user.pk,
             official_commune_ids=frozenset(official),
             team_village_ids=frozenset(team),
             leader_village_ids=frozenset(leader),
@@ -120,6 +149,27 @@ def forget_scope(user) -> None:
     """Drop the cached scope (after memberships change in the same request or test)."""
     if hasattr(user, _CACHE_ATTR):
         delattr(user, _CACHE_ATTR)
+
+
+# What a provincial NTM coordination office reads across its province (issue 17): communes,
+# villages, checklists and roll-ups, evidence, commune groups, cashless reports, OCOP products
+# and stamp batches, and team activities as counts (the province pages aggregate them, never
+# list them: an activity names the residents helped). Households, residents, digital addresses,
+# team members (phones), producers (phones) and follow-up lists are not here, so never reached.
+PROVINCE_READABLE = frozenset(
+    {
+        "villages.Commune",
+        "villages.Village",
+        "criteria.Assessment",
+        "criteria.RollupRun",
+        "criteria.ManualEvidence",
+        "criteria.CommuneGroup",
+        "payments.CashlessReport",
+        "ocop.Product",
+        "ocop.StampBatch",
+        "digital_teams.SupportActivity",
+    }
+)
 
 
 class ScopedQuerySet(models.QuerySet):
@@ -137,6 +187,17 @@ class ScopedQuerySet(models.QuerySet):
         # deleting and managing a team are checked with Scope.may_manage_village.
         scope = scope_for(user)
         return self.filter(scope.q(village_path=self.village_path, commune_path=self.commune_path))
+
+    def for_reader(self, user):
+        """Rows the user may read on summary pages and the read API: `for_user`, plus, for a
+        provincial office, every commune of its provinces for the models in PROVINCE_READABLE
+        (figures only; households, residents, phones and follow-up lists are never in it)."""
+        scope = scope_for(user)
+        condition = scope.q(village_path=self.village_path, commune_path=self.commune_path)
+        if scope.province_commune_ids and self.model._meta.label in PROVINCE_READABLE:
+            path = self.commune_path or f"{self.village_path}__commune_id"
+            condition |= Q(**{f"{path}__in": scope.province_commune_ids})
+        return self.filter(condition)
 
     def for_officials(self, user):
         """Rows of the user's communes as an official (team members reach none)."""
@@ -240,3 +301,32 @@ def team_accounts_for_official(user):
     if not scope.superuser:
         team = team.filter(commune_id__in=scope.official_commune_ids)
     return User.objects.filter(pk__in=team.values("user_id"), is_staff=False, is_superuser=False)
+
+
+# --- Provincial office pages -----------------------------------------------------------------
+
+
+def is_province_office(user, province_code: str | None = None) -> bool:
+    """Follows `province_code` (or any province) as a provincial office, or is a superuser."""
+    scope = scope_for(user)
+    if scope.superuser:
+        return True
+    if province_code is None:
+        return bool(scope.province_codes)
+    return province_code in scope.province_codes
+
+
+def province_required(view):
+    """Provincial pages `/province/<code>/...`: anonymous visitors log in; users without a
+    provincial membership get 403; another province's code answers 404."""
+
+    @wraps(view)
+    @login_required
+    def wrapper(request, code: str, *args, **kwargs):
+        if not is_province_office(request.user):
+            raise PermissionDenied
+        if not is_province_office(request.user, code):
+            raise Http404
+        return view(request, code, *args, **kwargs)
+
+    return wrapper

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "ocop",
     "criteria",
     "dashboards",
+    "provinces",
 ]
 
 MIDDLEWARE = [

@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("ocop.urls")),
     path("", include("criteria.urls")),
     path("", include("dashboards.urls")),
+    path("", include("provinces.urls")),
 ]
 
 if settings.DEBUG:

@@ -4,6 +4,7 @@
 - leader_a1 / member_a1: team leader / member of village A1
 - leader_a2: team leader of village A2
 - official_b: official of commune B (village B1)
+- province_office: Quảng Ninh's NTM coordination office (province 22: communes A and B)
 - anonymous: the `client` fixture without login
 """
 
@@ -76,6 +77,15 @@ def member_a1(village_a1):
 def leader_a2(village_a2):
     user = UserFactory(username="leader_a2")
     make_team_member(user, village_a2, leader=True)
+    return user
+
+
+@pytest.fixture
+def province_office(commune_a, commune_b):
+    from villages.roles import make_province_office
+
+    user = UserFactory(username="province_office")
+    make_province_office(user, commune_a.province_code)
     return user
 
 

@@ -9,7 +9,7 @@ from core.admin import ScopedModelAdmin
 from core.admin_search import FoldedSearchMixin
 from core.names import UserFullNameChangeForm, UserFullNameCreationForm, person_name
 
-from .models import Commune, Membership, Village
+from .models import Commune, Membership, ProvinceMembership, Village
 from .services import team_accounts_deactivate
 
 
@@ -42,6 +42,32 @@ class VillageAdmin(FoldedSearchMixin, ScopedModelAdmin):
     folded_search_fields = ["search_key"]
     readonly_fields = ["code"]
     list_select_related = ["commune"]
+
+
+@admin.register(ProvinceMembership)
+class ProvinceMembershipAdmin(admin.ModelAdmin):
+    """Provincial office accounts: granted by a superuser only (a commune official must not
+    widen anyone's reach to the whole province)."""
+
+    list_display = ["user", "province_code"]
+    list_filter = ["province_code"]
+    search_fields = ["user__username", "province_code"]
+    autocomplete_fields = ["user"]
+
+    def has_module_permission(self, request):
+        return request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_add_permission(self, request):
+        return request.user.is_superuser
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
 
 
 @admin.register(Membership)

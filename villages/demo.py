@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 
 from .models import Commune, Village
-from .roles import make_official, make_team_member
+from .roles import make_official, make_province_office, make_team_member
 from .services import communes_load
 
 DEMO_COMMUNE_CODE = "06913"
@@ -52,4 +52,7 @@ def seed_demo(*, password: str, stdout=None) -> Commune:
     for number, (last, first) in enumerate(DEMO_LEADERS, start=1):
         leader = _user(f"leader{number:02d}", password, first, last)
         make_team_member(leader, commune.villages.get(number=number), leader=True)
+    # Quảng Ninh's NTM coordination office (province code 22): figures of every commune.
+    province = _user("province", password, "Văn phòng điều phối NTM", "Tỉnh Quảng Ninh")
+    make_province_office(province, commune.province_code)
     return commune

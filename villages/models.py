@@ -238,3 +238,33 @@ class VillageAsset(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.name}"
+
+
+class ProvinceMembership(models.Model):
+    """A provincial NTM coordination office account: reads the figures of every commune of one
+    province (core.access.PROVINCE_READABLE), never personal data."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="province_memberships",
+        verbose_name=_("user"),
+    )
+    province_code = models.CharField(
+        _("province code"), max_length=2, validators=[province_code_validator]
+    )
+
+    class Meta:
+        ordering = ["province_code", "user"]
+        verbose_name = _("provincial office membership")
+        verbose_name_plural = _("provincial office memberships")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "province_code"],
+                name="provincemembership_unique",
+                violation_error_message=_("This user already follows this province."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.province_code}"

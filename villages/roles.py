@@ -35,6 +35,14 @@ def make_official(user, commune) -> None:
     )
 
 
+def make_province_office(user, province_code: str) -> None:
+    """Make `user` a provincial NTM office of `province_code` (not staff: no admin, no
+    commune pages; the province overview and the read API only)."""
+    from .models import ProvinceMembership
+
+    ProvinceMembership.objects.get_or_create(user=user, province_code=province_code)
+
+
 def make_team_member(user, village, *, leader: bool) -> None:
     from .models import Membership
 

@@ -143,7 +143,9 @@ def _twin(village, *, name, id_number, phone, note, user, sex="M"):
 
 
 @pytest.fixture
-def world(official_a, official_b, leader_a1, member_a1, leader_a2, village_a1, village_b1):
+def world(
+    official_a, official_b, leader_a1, member_a1, leader_a2, province_office, village_a1, village_b1
+):
     a = _twin(
         village_a1,
         name=SECRET_NAME_A,
@@ -173,5 +175,6 @@ def world(official_a, official_b, leader_a1, member_a1, leader_a2, village_a1, v
             "leader_a1": leader_a1,
             "member_a1": member_a1,
             "leader_a2": leader_a2,
+            "province": province_office,
         },
     )

@@ -21,19 +21,29 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from criteria import indicators
 from criteria.models import Criterion
 
-from .conftest import HOUSEHOLD_NOTE_A, ID_A, ID_B, PHONE_A, SECRET_NAME_A
+from .conftest import HOUSEHOLD_NOTE_A, ID_A, ID_B, PHONE_A, PHONE_B, SECRET_NAME_A, SECRET_NAME_B
 
-PERSONAS = ["anonymous", "official_a", "official_b", "leader_a1", "member_a1", "leader_a2"]
+PERSONAS = [
+    "anonymous",
+    "official_a",
+    "official_b",
+    "leader_a1",
+    "member_a1",
+    "leader_a2",
+    "province",
+]
 LOGIN = 302  # anonymous: redirected to the login page
 
 
-def _row(anonymous, official_a, official_b, leader_a1, member_a1, leader_a2):
-    values = [anonymous, official_a, official_b, leader_a1, member_a1, leader_a2]
+def _row(anonymous, official_a, official_b, leader_a1, member_a1, leader_a2, province=None):
+    """One answer per persona. `province` (Quảng Ninh's NTM office, communes A and B) defaults
+    to PROVINCE_DEFAULT: officials' and field pages are closed to it (not staff, no village)."""
+    values = [anonymous, official_a, official_b, leader_a1, member_a1, leader_a2, province]
     return dict(zip(PERSONAS, values, strict=True))
 
 
 def everyone(status):
-    return _row(*[status] * 6)
+    return _row(*[status] * 7)
 
 
 PUBLIC = everyone(200)
@@ -138,7 +148,96 @@ MATRIX: dict[str, dict[str, dict[str, int]]] = {
     "dashboards:official": {"get": _row(LOGIN, 200, 200, 403, 403, 403)},
     "dashboards:map": {"get": _row(LOGIN, 200, 404, 200, 200, 404)},
     "dashboards:map_data": {"get": _row(LOGIN, 200, 404, 200, 200, 404)},
+    # provinces: the provincial NTM office of communes A and B (core.access.province_required)
+    "provinces:overview": {"get": _row(LOGIN, 403, 403, 403, 403, 403, 200)},
+    "provinces:commune_checklist": {"get": _row(LOGIN, 403, 403, 403, 403, 403, 200)},
 }
+
+# Quảng Ninh's NTM office (province persona): its answer wherever a MATRIX row does not give
+# one. Public pages 200; officials' pages 403 (not staff); field pages 403 (no village) or 404
+# (objects outside any scope it has); private files 404. Its own list of visits
+# (followup_mine) is empty. Only provinces:* pages are its own (200 in MATRIX).
+PROVINCE: dict[str, dict[str, int]] = {
+    "core:home": {"get": 200},
+    "core:healthz": {"get": 200},
+    "core:after_login": {"get": 302},
+    "core:switch_language": {"get": 302},
+    "core:field_service_worker": {"get": 200},
+    "core:field_manifest": {"get": 200},
+    "core:field_outbox": {"get": 200},
+    "core:field_offline": {"get": 200},
+    "core:team_password_reset": {"get": 404},
+    "login": {"get": 200},
+    "logout": {"get": 405, "post": 302},
+    "password_change": {"get": 200},
+    "password_change_done": {"get": 200},
+    "password_reset": {"get": 200},
+    "password_reset_done": {"get": 200},
+    "password_reset_confirm": {"get": 200},
+    "password_reset_complete": {"get": 200},
+    "households:household_list": {"get": 403},
+    "households:household_create": {"get": 403},
+    "households:household_detail": {"get": 403},
+    "households:household_update": {"get": 403},
+    "households:household_delete": {"get": 405, "post": 403},
+    "households:resident_create": {"get": 403},
+    "households:address_edit": {"get": 403},
+    "households:resident_update": {"get": 403},
+    "households:resident_delete": {"get": 405, "post": 403},
+    "households:asset_list": {"get": 403},
+    "households:asset_create": {"get": 403},
+    "households:asset_update": {"get": 404},
+    "households:asset_delete": {"get": 405, "post": 403},
+    "households:import_start": {"get": 403},
+    "households:import_template": {"get": 403},
+    "households:import_detail": {"get": 403},
+    "households:import_confirm": {"get": 405, "post": 403},
+    "households:import_cancel": {"get": 405, "post": 403},
+    "digital_teams:team_detail": {"get": 404},
+    "digital_teams:team_edit": {"get": 404},
+    "digital_teams:team_dashboard": {"get": 404},
+    "digital_teams:teammember_create": {"get": 404},
+    "digital_teams:teammember_update": {"get": 404},
+    "digital_teams:teammember_deactivate": {"get": 405, "post": 404},
+    "digital_teams:activity_create": {"get": 404},
+    "digital_teams:activity_detail": {"get": 404},
+    "digital_teams:activity_undo": {"get": 405, "post": 404},
+    "digital_teams:followup_list": {"get": 404},
+    "digital_teams:followup_mine": {"get": 200},
+    "digital_teams:followup_print": {"get": 404},
+    "digital_teams:followup_assign": {"get": 405, "post": 404},
+    "digital_teams:followup_visit": {"get": 404},
+    "payments:overview": {"get": 403},
+    "payments:entry": {"get": 403},
+    "payments:import": {"get": 403},
+    "payments:import_confirm": {"get": 405, "post": 403},
+    "payments:import_template": {"get": 403},
+    "payments:export_csv": {"get": 403},
+    "payments:export_xlsx": {"get": 403},
+    "ocop:stamp_public": {"get": 200},
+    "ocop:catalogue": {"get": 200},
+    "ocop:product_detail": {"get": 200},
+    "ocop:batch_file": {"get": 404},
+    "criteria:commune_public": {"get": 200},
+    "criteria:commune_checklist": {"get": 403},
+    "criteria:rollup_now": {"get": 405, "post": 403},
+    "criteria:dossier_print": {"get": 403},
+    "criteria:dossier_xlsx": {"get": 403},
+    "criteria:evidence_create": {"get": 403},
+    "criteria:evidence_file": {"get": 404},
+    "criteria:village_checklist": {"get": 404},
+    "criteria:gap_list": {"get": 404},
+    "criteria:trend": {"get": 404},
+    "dashboards:village_public": {"get": 200},
+    "dashboards:official": {"get": 403},
+    "dashboards:map": {"get": 403},
+    "dashboards:map_data": {"get": 404},
+}
+for _name, _answers in PROVINCE.items():
+    for _method, _status in _answers.items():
+        if MATRIX[_name][_method]["province"] is None:
+            MATRIX[_name][_method]["province"] = _status
+
 
 # Views that hand out private files (core/files.py): whoever is outside gets 404, anonymous
 # too (not a login page: the URL does not even say that the file exists).
@@ -236,6 +335,11 @@ def url_for(name: str, a) -> str:
         "dashboards:village_public": {"code": a.village.code},
         "password_reset_confirm": {"uidb64": "MQ", "token": "set-password"},
         "core:team_password_reset": {"pk": _team_account(a.village)},
+        "provinces:overview": {"code": a.commune.province_code},
+        "provinces:commune_checklist": {
+            "code": a.commune.province_code,
+            "commune_code": a.commune.code,
+        },
     }.get(name, {})
     url = reverse(name, kwargs=kwargs)
     # Views that pick the village/commune from the query string: point them at A1 / A.
@@ -263,6 +367,9 @@ def _request(client, method, url):
 
 
 def _no_foreign_data(persona, name, response):
+    if persona == "province" and response.status_code == 200:
+        _no_personal_data(name, response)
+        return
     if persona not in ("official_b", "leader_a2") or response.status_code != 200:
         return
     if response.get("Content-Type", "").startswith("text/html") is False:
@@ -276,6 +383,15 @@ def _no_foreign_data(persona, name, response):
         assert SECRET_NAME_A not in body or name in PUBLIC_NAME_OK, (
             f"{name} shows commune A's names to {persona}"
         )
+
+
+def _no_personal_data(name, response):
+    """The provincial office reads figures of communes A and B: no resident name, ID number,
+    phone or household note of either, on any page it opens."""
+    body = response.content.decode("utf-8", "ignore") if not response.streaming else ""
+    for secret in (HOUSEHOLD_NOTE_A, ID_A, ID_B, PHONE_A, PHONE_B, SECRET_NAME_B):
+        assert secret not in body, f"{name} shows personal data to the provincial office"
+    assert SECRET_NAME_A not in body or name in PUBLIC_NAME_OK, name
 
 
 # Public pages that show a producer/product name built from SECRET_NAME_A (business data).
@@ -357,7 +473,7 @@ def _commune_group(commune):
 
 # Superuser-only models (officials are not superusers): 403 for both officials.
 SUPERUSER_ONLY = {"auth.group", "auth.user", "axes.accessattempt", "axes.accesslog",
-                  "axes.accessfailurelog"}  # fmt: skip
+                  "axes.accessfailurelog", "villages.provincemembership"}  # fmt: skip
 
 
 def test_every_admin_model_is_covered():
