@@ -47,12 +47,12 @@ def seed_demo(*, password: str, stdout=None) -> Commune:
     commune = demo_commune()
     for number, name in enumerate(DEMO_VILLAGES, start=1):
         Village.objects.update_or_create(commune=commune, number=number, defaults={"name": name})
-    official = _user("official", password, "Cán bộ", "Xã Quảng Tân")
+    official = _user("official", password, "Thị Thu Hà", "Trần")
     make_official(official, commune)
     for number, (last, first) in enumerate(DEMO_LEADERS, start=1):
         leader = _user(f"leader{number:02d}", password, first, last)
         make_team_member(leader, commune.villages.get(number=number), leader=True)
     # Quảng Ninh's NTM coordination office (province code 22): figures of every commune.
-    province = _user("province", password, "Văn phòng điều phối NTM", "Tỉnh Quảng Ninh")
+    province = _user("province", password, "Quốc Khánh", "Phạm")
     make_province_office(province, commune.province_code)
     return commune
