@@ -67,6 +67,11 @@ INSTALLED_APPS = [
     "criteria",
     "dashboards",
     "provinces",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -408,3 +413,28 @@ LOGGING = {
 }
 # Where an official lands after login (the dashboard issue points it at its dashboard).
 OFFICIAL_HOME_URL = "/dashboard/"
+
+# Read API /api/v1/ (api/, issue 17): system accounts authenticate with a DRF token (created and
+# revoked in the admin by a superuser); officials may also use their session. Read-only, paged.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "PAGE_SIZE": 100,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Smart village read API",
+    "DESCRIPTION": "Figures of communes, villages, criteria roll-ups, cashless payments and "
+    "OCOP products. No personal data.",
+    "VERSION": "1",
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}

@@ -29,6 +29,7 @@ LAYERS = {
     "payments": 4,
     "dashboards": 5,
     "provinces": 6,
+    "api": 6,
     "smartvillage": 9,
 }
 OUTSIDE = {"bench", "tests"}

@@ -151,6 +151,16 @@ MATRIX: dict[str, dict[str, dict[str, int]]] = {
     # provinces: the provincial NTM office of communes A and B (core.access.province_required)
     "provinces:overview": {"get": _row(LOGIN, 403, 403, 403, 403, 403, 200)},
     "provinces:commune_checklist": {"get": _row(LOGIN, 403, 403, 403, 403, 403, 200)},
+    # read API (api/): schema and docs public; data for officials (their communes) and the
+    # provincial office (its province); no credentials 401, team members 403
+    "api:schema": {"get": PUBLIC},
+    "api:docs": {"get": PUBLIC},
+    "api:commune-list": {"get": _row(401, 200, 200, 403, 403, 403, 200)},
+    "api:commune-detail": {"get": _row(401, 200, 404, 403, 403, 403, 200)},
+    "api:village-list": {"get": _row(401, 200, 200, 403, 403, 403, 200)},
+    "api:assessment-list": {"get": _row(401, 200, 200, 403, 403, 403, 200)},
+    "api:cashlessreport-list": {"get": _row(401, 200, 200, 403, 403, 403, 200)},
+    "api:product-list": {"get": _row(401, 200, 200, 403, 403, 403, 200)},
 }
 
 # Quảng Ninh's NTM office (province persona): its answer wherever a MATRIX row does not give
@@ -336,6 +346,7 @@ def url_for(name: str, a) -> str:
         "password_reset_confirm": {"uidb64": "MQ", "token": "set-password"},
         "core:team_password_reset": {"pk": _team_account(a.village)},
         "provinces:overview": {"code": a.commune.province_code},
+        "api:commune-detail": {"code": a.commune.code},
         "provinces:commune_checklist": {
             "code": a.commune.province_code,
             "commune_code": a.commune.code,
@@ -473,7 +484,8 @@ def _commune_group(commune):
 
 # Superuser-only models (officials are not superusers): 403 for both officials.
 SUPERUSER_ONLY = {"auth.group", "auth.user", "axes.accessattempt", "axes.accesslog",
-                  "axes.accessfailurelog", "villages.provincemembership"}  # fmt: skip
+                  "axes.accessfailurelog", "villages.provincemembership",
+                  "authtoken.tokenproxy"}  # fmt: skip
 
 
 def test_every_admin_model_is_covered():
