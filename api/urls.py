@@ -3,7 +3,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import SimpleRouter
 
-from . import views
+from . import open_data, views
 
 app_name = "api"
 
@@ -29,4 +29,7 @@ urlpatterns = [
     path("api/v1/schema/", SpectacularAPIView.as_view(api_version="v1"), name="schema"),
     path("api/v1/docs/", docs_view, name="docs"),
     path("api/v1/", include(router.urls)),
+    # Open data without login: the public commune page's figures (small counts suppressed).
+    path("open-data/communes/<str:code>.json", open_data.commune_json, name="open_commune_json"),
+    path("open-data/communes/<str:code>.csv", open_data.commune_csv, name="open_commune_csv"),
 ]

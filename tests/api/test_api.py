@@ -92,3 +92,41 @@ def test_only_the_docs_page_relaxes_trusted_types(client, db):
     assert "require-trusted-types-for" in home and "require-trusted-types-for" not in docs
     directives = dict(d.strip().split(" ", 1) for d in docs.split(";"))
     assert directives["script-src"] == "'self'"  # scripts stay local, no inline script
+
+
+def test_open_data_suppresses_small_counts_like_the_public_page(client, db, commune_a):
+    """A commune-level people criterion with 3 of 40 counted: '< 5', never 3."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from criteria.models import Assessment, CriteriaSet, Criterion, RollupRun
+
+    people_set = CriteriaSet.objects.create(
+        code="OPEN-TEST", title="Bộ thử", level="commune",
+        valid_from=dt.date(2021, 1, 1), valid_to=dt.date(2025, 12, 31),
+    )  # fmt: skip
+    criterion = Criterion.objects.create(
+        criteria_set=people_set, code="1", title="Hộ có 4G", indicator_key="households_4g",
+        comparator="gte", target=50, unit="percent", order=1,
+    )  # fmt: skip
+    now = timezone.now()
+    run = RollupRun.objects.create(
+        commune=commune_a, on=now.date(), started_at=now, finished_at=now, status="done"
+    )
+    Assessment.objects.create(
+        run=run, commune=commune_a, criterion=criterion, status="not_met", met=False,
+        value=7.5, numerator=3, denominator=40, computed_at=now,
+    )  # fmt: skip
+    data = client.get(reverse("api:open_commune_json", args=[commune_a.code])).json()
+    row = next(r for r in data["rows"] if r["criterion"] == criterion.code)
+    assert row["numerator"] == "< 5" and row["suppressed"] is True
+    assert data["definition"] and data["computed_at"]
+    text = client.get(reverse("api:open_commune_csv", args=[commune_a.code])).content.decode()
+    assert "< 5" in text and ",3," not in text
+
+
+def test_public_commune_page_links_its_open_data(client, db, commune_a):
+    body = client.get(reverse("criteria:commune_public", args=[commune_a.code])).content.decode()
+    assert reverse("api:open_commune_csv", args=[commune_a.code]) in body
+    assert reverse("api:open_commune_json", args=[commune_a.code]) in body

@@ -61,6 +61,8 @@ SKIP |= {
     "api:assessment-list",
     "api:cashlessreport-list",
     "api:product-list",
+    "api:open_commune_json",
+    "api:open_commune_csv",
 }
 OUT = ARTIFACTS / "audit"
 

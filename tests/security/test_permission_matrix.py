@@ -161,6 +161,8 @@ MATRIX: dict[str, dict[str, dict[str, int]]] = {
     "api:assessment-list": {"get": _row(401, 200, 200, 403, 403, 403, 200)},
     "api:cashlessreport-list": {"get": _row(401, 200, 200, 403, 403, 403, 200)},
     "api:product-list": {"get": _row(401, 200, 200, 403, 403, 403, 200)},
+    "api:open_commune_json": {"get": PUBLIC},
+    "api:open_commune_csv": {"get": PUBLIC},
 }
 
 # Quảng Ninh's NTM office (province persona): its answer wherever a MATRIX row does not give
@@ -347,6 +349,8 @@ def url_for(name: str, a) -> str:
         "core:team_password_reset": {"pk": _team_account(a.village)},
         "provinces:overview": {"code": a.commune.province_code},
         "api:commune-detail": {"code": a.commune.code},
+        "api:open_commune_json": {"code": a.commune.code},
+        "api:open_commune_csv": {"code": a.commune.code},
         "provinces:commune_checklist": {
             "code": a.commune.province_code,
             "commune_code": a.commune.code,
