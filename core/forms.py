@@ -58,3 +58,12 @@ def harden(field):
     if type(field) is forms.ModelMultipleChoiceField:
         field.__class__ = SafeModelMultipleChoiceField
     return field
+
+
+def day_first_date_input() -> forms.DateInput:
+    """A date typed and shown as dd/mm/yyyy whatever the phone's language: the browser's own
+    date input prints the device locale's order (mm/dd/yyyy on an English phone)."""
+    return forms.DateInput(
+        format="%d/%m/%Y",
+        attrs={"placeholder": "dd/mm/yyyy", "autocomplete": "off"},
+    )

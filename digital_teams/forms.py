@@ -8,12 +8,12 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import SafeModelMultipleChoiceField
+from core.forms import SafeModelMultipleChoiceField, day_first_date_input
 from households.models import Resident
 
 from .models import OUTCOME_EFFECTS, DigitalTeam, Outcome, SupportActivity, TeamMember, Topic
 
-DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE_INPUT = day_first_date_input()
 
 
 def _helper(label) -> FormHelper:

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core import merge
 from core.access import scope_for
+from core.forms import day_first_date_input
 from villages.models import Village, VillageAsset
 
 from . import services
@@ -30,7 +31,7 @@ from .validators import (
     validate_legacy_id,
 )
 
-DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE_WIDGET = day_first_date_input()
 
 
 def _helper() -> FormHelper:

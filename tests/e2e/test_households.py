@@ -1,5 +1,7 @@
 """A team leader adds a household with two residents and a digital address on a phone."""
 
+import datetime as dt
+
 import pytest
 from playwright.sync_api import expect
 
@@ -29,7 +31,7 @@ def test_leader_adds_household_on_a_phone(
     page.locator("#add-resident").click()
     page.fill("#id_residents-1-full_name", "Lê Thị Hoa")
     page.select_option("#id_residents-1-relation", "spouse")
-    page.fill("#id_residents-1-birth_date", "1983-02-01")
+    page.fill("#id_residents-1-birth_date", "01/02/1983")
     page.select_option("#id_residents-1-sex", "F")
     page.fill("#id_residents-1-id_number", "022183654321")
     screenshot(page, "households-form-phone")
@@ -50,4 +52,6 @@ def test_leader_adds_household_on_a_phone(
     screenshot(page, "households-list-phone")
     household = Household.objects.get(number="42")
     assert household.residents.count() == 2
+    # Typed day first (01/02/1983) whatever the browser's language: 1 February.
+    assert household.residents.get(full_name="Lê Thị Hoa").birth_date == dt.date(1983, 2, 1)
     assert DigitalAddress.objects.get(household=household).location_code == "QT0100042"
