@@ -96,4 +96,3 @@ class _Duplicate(Exception):
     def __init__(self, existing):
         super().__init__("duplicate")
         self.existing = existing
-

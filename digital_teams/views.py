@@ -169,9 +169,7 @@ def member_update(request: HttpRequest, pk: int):
 @login_required
 @require_POST
 def member_deactivate(request: HttpRequest, pk: int):
-    member = get_for_user(
-        TeamMember.objects.select_related("team__village"), request.user, pk
-    )
+    member = get_for_user(TeamMember.objects.select_related("team__village"), request.user, pk)
     village = member.team.village
     _require_manage(request, village)
     # `active_to` is the last active day: deactivating today means yesterday was the last one.
@@ -425,9 +423,7 @@ def followup_assign(request: HttpRequest):
 @login_required
 def followup_visit(request: HttpRequest, pk: int):
     """Record a home visit for one household: the outcomes reached by each resident."""
-    household = get_for_user(
-        Household.objects.select_related("village__commune"), request.user, pk
-    )
+    household = get_for_user(Household.objects.select_related("village__commune"), request.user, pk)
     village = household.village
     team = _team(village)
     if team is None:
