@@ -67,6 +67,13 @@ def _name(rng: random.Random, sex: str, family: str | None = None) -> str:
     return f"{family} {rng.choice(MIDDLE[sex])} {rng.choice(GIVEN[sex])}"
 
 
+def _authority(stars: int) -> str:
+    """Who certifies a rating (Decision 148/QĐ-TTg): the province for 3-4 stars, central for 5."""
+    if stars >= 5:
+        return "central"
+    return "province" if stars >= 3 else ""
+
+
 def _phone(rng: random.Random) -> str:
     return rng.choice(["09", "03", "08", "07"]) + f"{rng.randrange(10**8):08d}"
 
@@ -408,8 +415,10 @@ class Generator:
             ["id", "producer", "name", "group", "subgroup", "score", "stars",
              "certificate_number", "certificate_issued_on", "certificate_expires_on", "gtin",
              "description", "sales_links", "photo", "thumbnail", "is_public", "created_at",
-             "updated_at"],
-            [(product_first + i, *row) for i, row in enumerate(products)],
+             "updated_at", "certificate_decision_number", "certificate_decision_date",
+             "certificate_authority", "standards"],
+            [(product_first + i, *row, "", NULL, _authority(row[5]), "")
+             for i, row in enumerate(products)],
         )  # fmt: skip
         rated = [product_first + i for i, row in enumerate(products) if row[5] >= 3]
         if not rated or self.o.stamps_per_commune <= 0:
