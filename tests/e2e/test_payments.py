@@ -15,7 +15,7 @@ def test_official_reads_the_payments_page_on_a_phone(
     expect(phone_page.get_by_role("heading", name="Tiền điện")).to_be_visible()
     expect(phone_page.get_by_role("img", name="Tiền điện").first).to_be_visible()
     # 85,75 % of payers in the last month (the 2022 Quảng Ninh figure).
-    expect(phone_page.get_by_text("85,8 %").first).to_be_visible()
+    expect(phone_page.get_by_text("85,8%").first).to_be_visible()
     assert phone_page.evaluate("document.documentElement.scrollWidth") <= 360
     screenshot(phone_page, "payments-overview-phone")
     phone_page.locator("section.payments-category").first.scroll_into_view_if_needed()
