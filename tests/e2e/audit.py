@@ -56,7 +56,8 @@ INTERNAL_PATTERNS = [
     ("source tag", re.compile(r"\[[A-Z]{1,3}:[A-Z]{0,3}\d+[a-z]?\]")),
     ("snake_case key", re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")),
 ]
-WORD = re.compile(r"[A-Za-z]+(?:'[a-z]+)?")
+# A word stands alone: letters inside a code or a hash ("37be4c8e") are not English text.
+WORD = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]+(?:'[a-z]+)?(?![A-Za-z0-9])")
 ADMIN_CSP_PROBE = "Applying inline style violates"
 
 # Visible text and the attributes a screen reader reads, outside code and [lang=en] parts.

@@ -134,3 +134,11 @@ def test_overflow_is_only_checked_on_a_phone_and_english_only_on_vietnamese_page
         "overflow" in p for p in _problems(audit_context, "/overflow/", viewport_width=1366)
     )
     assert _problems(audit_context, "/english/", language="en") == []
+
+
+def test_letters_inside_a_code_or_hash_are_not_english():
+    # A stamp scan's hashed origin ("37be4c8e") once failed the audit as the English word "be".
+    from tests.e2e.audit import untranslated
+
+    assert untranslated(["02/12/2026 03:35 · Khác · 37be4c8e"]) == []
+    assert untranslated(["Lưu · Save changes"]) != []
