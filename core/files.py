@@ -5,17 +5,21 @@ Every FileField/ImageField names one of them with `storage=public_storage` or
 Private files live under PRIVATE_MEDIA_ROOT, outside MEDIA_ROOT, so neither nginx's `/media/`
 nor the development server's media route can reach them. A private file is handed out only by
 `private_file_response()`, called by a view that has already found the object through
-core/access.py; every such download is recorded (households.ExportAudit: who, what, when).
+core/access.py; every such download is recorded by the function the owning app registered with
+`record_downloads_with()` (households: its ExportAudit table, who, what, when). core never
+imports that app; with nothing registered a download is refused, never served unrecorded.
 """
 
 from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Callable
 from pathlib import Path, PurePath
 from urllib.parse import quote
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.core.files import File
 from django.core.files.storage import FileSystemStorage, storages
 from django.http import FileResponse, Http404, HttpResponse
@@ -59,12 +63,20 @@ def random_name(prefix: str, filename: str) -> str:
     return f"{prefix.rstrip('/')}/{uuid.uuid4().hex}{PurePath(filename).suffix.lower()[:10]}"
 
 
-def _record_download(*, user, commune_id, what: str, description: str) -> None:
-    from households.models import ExportAudit
+# The function that records a private download: (user=, commune_id=, what=, description=).
+_download_recorder: Callable[..., None] | None = None
 
-    ExportAudit.objects.create(
-        user=user, commune_id=commune_id, model=what[:60], rows=1, description=description[:300]
-    )
+
+def record_downloads_with(function: Callable[..., None]) -> None:
+    """Register the one recorder of private downloads (households.apps: ExportAudit rows)."""
+    global _download_recorder
+    _download_recorder = function
+
+
+def _record_download(*, user, commune_id, what: str, description: str) -> None:
+    if _download_recorder is None:
+        raise ImproperlyConfigured("No recorder of private downloads is registered.")
+    _download_recorder(user=user, commune_id=commune_id, what=what, description=description)
 
 
 def private_file_response(

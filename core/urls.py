@@ -5,7 +5,6 @@ from . import account_views, views
 app_name = "core"
 
 urlpatterns = [
-    path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("after-login/", views.after_login, name="after_login"),
     path("language/<str:code>/", views.switch_language, name="switch_language"),

@@ -12,20 +12,6 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from core.access import is_official, scope_for
-from core.cache import cache_public_page
-from villages.models import Commune
-
-
-@cache_public_page(timeout=60)
-def home(request: HttpRequest):
-    """Public home: the communes in the portal and their villages."""
-    communes = (
-        Commune.objects.filter(villages__isnull=False)
-        .distinct()
-        .prefetch_related("villages")
-        .order_by("province_code", "code")
-    )
-    return render(request, "core/home.html", {"communes": communes})
 
 
 @login_required
@@ -35,7 +21,7 @@ def after_login(request: HttpRequest):
         return redirect(settings.OFFICIAL_HOME_URL)
     if scope_for(request.user).is_team:
         return redirect("/field/")
-    return redirect("core:home")
+    return redirect("/")  # the public home (villages.views.home)
 
 
 @require_GET

@@ -363,6 +363,14 @@ class ExportAudit(models.Model):
     def __str__(self) -> str:
         return f"{self.user} {self.at:%Y-%m-%d %H:%M} {self.model} ({self.rows})"
 
+    @classmethod
+    def record_download(cls, *, user, commune_id, what: str, description: str) -> None:
+        """One private file handed out by core.files.private_file_response (registered with it
+        in HouseholdsConfig.ready, so core never imports this app)."""
+        cls.objects.create(
+            user=user, commune_id=commune_id, model=what[:60], rows=1, description=description[:300]
+        )
+
 
 IMPORT_FOLDER = "household-imports"
 

@@ -73,7 +73,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "smartvillage.settings")
 import django  # noqa: E402
 
 django.setup()
-from core.tasks import ping  # noqa: E402
+from villages.tasks import ping  # noqa: E402
 
 check("task round-trips through the worker", ping.delay("06913-01").get(timeout=60)["pong"] is True)
 

@@ -1,3 +1,9 @@
+from django.urls import path
+
+from . import views
+
 app_name = "villages"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.home, name="home"),
+]

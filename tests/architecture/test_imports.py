@@ -36,18 +36,11 @@ OUTSIDE = {"bench", "tests"}
 
 # Wrong-way imports still there: (importer, imported module), one reason each.
 KNOWN_UPWARD = {
-    # THE allowed exception, by the architecture's contract (docs/decisions.md "One home for
-    # each rule"): core.access builds a user's scope from villages.Membership (roles are rows
-    # of villages, ARCHITECTURE.md); every other app asks core.access, never villages.
+    # THE one exception, by the architecture's contract (docs/decisions.md 32): core.access
+    # is the single place that decides who sees what, and a user's scope is built from their
+    # roles, which are villages.Membership / ProvinceMembership rows (and a commune's code from
+    # villages.Commune); every other app asks core.access, never villages, for scoping.
     ("core.access", "villages.models"),
-    # Left over (they should move above villages; no rule is copied because of them): the home
-    # page lists villages, the menu names the user's village, the worker's ping counts them.
-    ("core.views", "villages.models"),
-    ("core.context_processors", "villages.models"),
-    ("core.tasks", "villages.models"),
-    # Left over: the recorded download writes households.ExportAudit (the audit table lives in
-    # households; moving it is a table move).
-    ("core.files", "households.models"),
 }
 # Import cycles inside an app, as sorted module tuples: none left (tasks import services and
 # jobs; services and jobs enqueue by task name through core.jobs, never importing tasks).

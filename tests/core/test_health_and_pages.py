@@ -82,7 +82,7 @@ def test_seed_demo_twice_gives_the_same_counts(db):
 @pytest.mark.worker
 @pytest.mark.django_db(transaction=True)
 def test_task_round_trips_through_the_real_worker(village_a1, settings):
-    from core.tasks import ping
+    from villages.tasks import ping
     from smartvillage.celery import app
 
     assert app.conf.task_always_eager is False

@@ -166,7 +166,7 @@ def _sample(pages):
     seen, out = set(), []
     for name, path in pages:
         app = name.split(":")[0] if ":" in name else name
-        if app not in seen or name == "core:home":
+        if app not in seen or name == "villages:home":
             seen.add(app)
             out.append((name, path))
     return out

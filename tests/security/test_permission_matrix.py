@@ -58,7 +58,7 @@ def post_only(post):
 # (url name) -> {"get": row, "post": row} ("post" only for POST-only views: GET answers 405).
 MATRIX: dict[str, dict[str, dict[str, int]]] = {
     # core
-    "core:home": {"get": PUBLIC},
+    "villages:home": {"get": PUBLIC},
     "core:healthz": {"get": PUBLIC},
     "core:after_login": {"get": _row(LOGIN, 302, 302, 302, 302, 302)},
     "core:field_service_worker": {"get": PUBLIC},
@@ -170,7 +170,7 @@ MATRIX: dict[str, dict[str, dict[str, int]]] = {
 # (objects outside any scope it has); private files 404. Its own list of visits
 # (followup_mine) is empty. Only provinces:* pages are its own (200 in MATRIX).
 PROVINCE: dict[str, dict[str, int]] = {
-    "core:home": {"get": 200},
+    "villages:home": {"get": 200},
     "core:healthz": {"get": 200},
     "core:after_login": {"get": 302},
     "core:switch_language": {"get": 302},

@@ -159,3 +159,20 @@ def test_behind_nginx_the_file_is_sent_by_x_accel_redirect(world, client, settin
     Path(world.a.batch.zip_file.path).unlink()
     response = client.get(reverse("ocop:batch_file", args=[world.a.batch.pk, "zip"]))
     assert response.status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_download_nobody_can_record_is_refused_not_served(world, client, monkeypatch):
+    """core.files records through the function households registered (core imports no app
+    above it); were none registered, the official gets an error page, never the file."""
+    import core.files
+
+    assert core.files._download_recorder == ExportAudit.record_download
+    monkeypatch.setattr(core.files, "_download_recorder", None)
+    client.raise_request_exception = False
+    client.force_login(world.personas["official_a"])
+    before = ExportAudit.objects.count()
+    response = client.get(_private_urls(world.a)["evidence"])
+    assert response.status_code == 500
+    assert b"%PDF" not in response.content
+    assert ExportAudit.objects.count() == before

@@ -1,18 +1,20 @@
+"""Navigation facts for base.html (the menu), from core.access's scope."""
+
 from django.utils.functional import SimpleLazyObject
 
 from core.access import is_official, scope_for
 
+from .models import Village
 
-def _team_villages(scope):
+
+def _team_villages(scope) -> list[Village]:
     if not scope.team_village_ids:
         return []
-    from villages.models import Village
-
     return list(Village.objects.filter(pk__in=scope.team_village_ids).order_by("code"))
 
 
 def portal(request):
-    """Navigation facts for base.html: which parts of the portal this user may open."""
+    """Which parts of the portal this user may open, and a team member's own villages."""
     user = getattr(request, "user", None)
     scope = scope_for(user)
     return {
