@@ -23,6 +23,7 @@ from core.fields import (
     NormalisedTextField,
 )
 from core.files import private_storage, public_storage
+from core.models import TimestampedMixin
 from villages.models import Village
 
 # --- Serials -------------------------------------------------------------------------------
@@ -121,12 +122,28 @@ lot_code_validator = RegexValidator(
 # --- Producers -----------------------------------------------------------------------------
 
 
-class ProducerQuerySet(ScopedQuerySet):
+class StampPageUpdates:
+    """`.update()` sends no signal: an update of a field that a stamp page shows makes every
+    cached stamp page stale (ocop/stamp_cache.py; saves and deletes are caught by signals).
+    `quiet_fields`: fields no stamp page shows (scan counters, render progress)."""
+
+    quiet_fields: frozenset[str] = frozenset()
+
+    def update(self, **kwargs):
+        changed = super().update(**kwargs)
+        if changed and not set(kwargs) <= self.quiet_fields:
+            from .stamp_cache import bump_generation
+
+            bump_generation()
+        return changed
+
+
+class ProducerQuerySet(StampPageUpdates, ScopedQuerySet):
     village_path = "village_id"
     commune_path = "village__commune_id"
 
 
-class Producer(models.Model):
+class Producer(TimestampedMixin):
     """An OCOP producer (chủ thể OCOP): a business contact, public on product pages."""
 
     class Kind(models.TextChoices):
@@ -152,8 +169,6 @@ class Producer(models.Model):
         validators=[RegexValidator(r"^\+?[0-9 .]{8,15}$", _("Enter a valid phone number."))],
     )
     address = NormalisedCharField(_("business address"), max_length=255, blank=True)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = ProducerQuerySet.as_manager()
 
@@ -187,7 +202,7 @@ class ProductGroup(models.TextChoices):
     TOURISM = "tourism", _("Community tourism, eco-tourism and tourist spots")
 
 
-class ProductQuerySet(ScopedQuerySet):
+class ProductQuerySet(StampPageUpdates, ScopedQuerySet):
     village_path = "producer__village_id"
     commune_path = "producer__village__commune_id"
 
@@ -230,7 +245,7 @@ class CertificateAuthority(models.TextChoices):
     CENTRAL = "central", _("Central level (5 stars)")
 
 
-class Product(models.Model):
+class Product(TimestampedMixin):
     """An OCOP product with its rating, certificate, photo and where it is sold."""
 
     producer = models.ForeignKey(
@@ -304,8 +319,6 @@ class Product(models.Model):
         editable=False,
     )
     is_public = models.BooleanField(_("shown in the public catalogue"), default=True)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = ProductQuerySet.as_manager()
 
@@ -410,9 +423,24 @@ class Product(models.Model):
 # --- Batches and stamps --------------------------------------------------------------------
 
 
-class StampBatchQuerySet(ScopedQuerySet):
+class StampBatchQuerySet(StampPageUpdates, ScopedQuerySet):
     village_path = "product__producer__village_id"
     commune_path = "product__producer__village__commune_id"
+    quiet_fields = frozenset(
+        {
+            "status",
+            "error",
+            "progress",
+            "render_token",
+            "render_task_id",
+            "attempts",
+            "rendering_started_at",
+            "heartbeat_at",
+            "rendered_at",
+            "pdf_file",
+            "zip_file",
+        }
+    )
 
 
 class StampBatch(models.Model):
@@ -511,9 +539,10 @@ class StampBatch(models.Model):
         return self.revoked_at is not None
 
 
-class StampQuerySet(ScopedQuerySet):
+class StampQuerySet(StampPageUpdates, ScopedQuerySet):
     village_path = "batch__product__producer__village_id"
     commune_path = "batch__product__producer__village__commune_id"
+    quiet_fields = frozenset({"scan_count", "first_scan_at", "last_scan_at"})
 
     def annotate_clients(self):
         return self.annotate(distinct_clients=models.Count("scans__client_hash", distinct=True))

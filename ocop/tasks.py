@@ -11,3 +11,13 @@ def render_stamp_batch(self, batch_id: int) -> str:
     from .rendering import stamp_batch_render
 
     return stamp_batch_render(batch_id=batch_id, task_id=self.request.id or "")
+
+
+@shared_task(ignore_result=True)
+def flush_stamp_scans() -> int:
+    """Move the scans buffered in Redis into the scan table (ocop/stamp_cache.py), every
+    STAMP_SCAN_FLUSH_EVERY seconds from beat. One run at a time per buffer: a second run finds
+    the first one's processing list and writes nothing new until it is gone."""
+    from .stamp_cache import flush
+
+    return flush()

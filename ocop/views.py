@@ -8,6 +8,11 @@ from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
+from django.utils.dateformat import format as date_format
+from django.utils.formats import localize
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -19,8 +24,8 @@ from core.ratelimit import client_ip, rate_limited
 from core.text import fold
 from villages.models import Commune
 
+from . import stamp_cache
 from .models import SERIAL_RE, Product, ProductGroup, Stamp, StampBatch, traceability_record
-from .services import stamp_scan_record
 
 
 def _unavailable(request: HttpRequest, *, revoked: bool, serial: str) -> HttpResponse:
@@ -36,37 +41,30 @@ def _unavailable(request: HttpRequest, *, revoked: bool, serial: str) -> HttpRes
     return response
 
 
-@never_cache
-@require_GET
-@rate_limited("stamp", default_limit=60, template="ocop/rate_limited.html")
-def stamp_public(request: HttpRequest, serial: str) -> HttpResponse:
-    """The page a buyer sees after scanning a stamp: 3 queries (read, scan row, counters).
+def first_scan_notice(previous_first_scan) -> str:
+    """The notice under the product: first scan, or "first scanned on ..." (may be reused)."""
+    if previous_first_scan is None:
+        return format_html(
+            '<div class="alert alert-success" role="status">{}</div>',
+            gettext("This is the first scan of this stamp."),
+        )
+    when = date_format(timezone.localtime(previous_first_scan), "d/m/Y H:i")
+    return format_html(
+        '<div class="alert alert-warning" role="alert">{}</div>',
+        gettext(
+            "This stamp was first scanned on %(when)s. If you have just bought the product and "
+            "never scanned it before, the stamp may have been reused: ask the seller."
+        )
+        % {"when": when},
+    )
 
-    Unknown and revoked serials cost the same single read (a malformed serial is looked up
-    too, and a revoked stamp's scan is not recorded), so neither the time nor the page tells
-    them apart beyond the message. Per client: STAMP_RATE_LIMIT requests a minute (core.ratelimit).
-    """
-    serial = serial.strip().upper()[:20]
-    stamp = (
-        Stamp.objects.select_related("batch__product__producer__village__commune")
-        .filter(serial=serial if SERIAL_RE.match(serial) else "")
-        .first()
-    )
-    if stamp is None:
-        return _unavailable(request, revoked=False, serial=serial)
+
+def _stamp_body(request: HttpRequest, stamp: Stamp) -> bytes:
+    """The page of a valid stamp with the two per-scan markers (ocop/stamp_cache.py)."""
     batch = stamp.batch
-    if stamp.revoked or batch.revoked_at is not None:
-        return _unavailable(request, revoked=True, serial=serial)
-    previous_first_scan = stamp.first_scan_at
-    scans = stamp.scan_count + 1
-    stamp_scan_record(
-        stamp=stamp,
-        ip=client_ip(request),
-        user_agent=request.META.get("HTTP_USER_AGENT"),
-    )
     product = batch.product
     today = timezone.localdate()
-    response = render(
+    return render(
         request,
         "ocop/stamp.html",
         {
@@ -76,14 +74,57 @@ def stamp_public(request: HttpRequest, serial: str) -> HttpResponse:
             "producer": product.producer,
             "village": product.producer.village,
             "commune": product.producer.village.commune,
-            "scans": scans,
-            "previous_first_scan": previous_first_scan,
+            "scans": mark_safe(stamp_cache.SCANS_MARK),  # noqa: S308 - a constant
+            "first_scan_notice": mark_safe(stamp_cache.NOTICE_MARK),  # noqa: S308 - a constant
             "certificate_expired": product.certificate_expired(today),
             "best_before_passed": bool(batch.best_before and batch.best_before < today),
             "is_ocop": product.is_ocop(today),
             "trace": traceability_record(product=product, batch=batch, stamp=stamp),
         },
+    ).content
+
+
+@never_cache
+@require_GET
+@rate_limited("stamp", default_limit=60, template="ocop/rate_limited.html")
+def stamp_public(request: HttpRequest, serial: str) -> HttpResponse:
+    """The page a buyer sees after scanning a stamp.
+
+    A valid stamp's page comes from the cache (one round trip) with its scan counted in Redis
+    (one Lua call), see ocop/stamp_cache.py; on a miss, one read and a render. Unknown and
+    revoked serials are never cached and cost the same single read (a malformed serial is
+    looked up too, and a revoked stamp's scan is not recorded), so neither the time nor the page
+    tells them apart beyond the message. Per client: STAMP_RATE_LIMIT requests a minute.
+    """
+    serial = serial.strip().upper()[:20]
+    language = get_language()
+    generation, entry = stamp_cache.read(serial, language)
+    stamp = None
+    if entry is None:
+        stamp = (
+            Stamp.objects.select_related("batch__product__producer__village__commune")
+            .filter(serial=serial if SERIAL_RE.match(serial) else "")
+            .first()
+        )
+        if stamp is None:
+            return _unavailable(request, revoked=False, serial=serial)
+        if stamp.revoked or stamp.batch.revoked_at is not None:
+            return _unavailable(request, revoked=True, serial=serial)
+        entry = stamp_cache.store(
+            serial, language, generation, stamp.pk, _stamp_body(request, stamp)
+        )
+    scans, previous_first_scan = stamp_cache.record_scan(
+        stamp_id=entry["stamp_id"],
+        ip=client_ip(request),
+        user_agent=request.META.get("HTTP_USER_AGENT"),
+        stamp=stamp,
     )
+    body = (
+        entry["body"]
+        .replace(stamp_cache.SCANS_MARK.encode(), localize(scans).encode())
+        .replace(stamp_cache.NOTICE_MARK.encode(), first_scan_notice(previous_first_scan).encode())
+    )
+    response = HttpResponse(body)
     response["X-Robots-Tag"] = "noindex"
     return response
 

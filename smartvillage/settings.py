@@ -181,6 +181,8 @@ CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"retry_policy": {"max_retries": 1, "t
 JOBS_HEARTBEAT_STALE = env.int("JOBS_HEARTBEAT_STALE", default=60)
 JOBS_REQUEUE_EVERY = env.int("JOBS_REQUEUE_EVERY", default=15)
 JOBS_LOST_AFTER = env.int("JOBS_LOST_AFTER", default=300)
+STAMP_SCAN_FLUSH_EVERY = env.int("STAMP_SCAN_FLUSH_EVERY", default=5)
+STAMP_SCAN_BUFFER_MAX = env.int("STAMP_SCAN_BUFFER_MAX", default=50_000)
 CELERY_BEAT_SCHEDULE = {
     # Nightly roll-up of every commune's criteria (criteria/tasks.py), 01:30 local time.
     "criteria-nightly-rollup": {
@@ -193,6 +195,13 @@ CELERY_BEAT_SCHEDULE = {
         "task": "core.tasks.requeue_pending",
         "schedule": float(JOBS_REQUEUE_EVERY),
         "options": {"expires": JOBS_REQUEUE_EVERY},
+    },
+    # Stamp scans buffered in Redis go into the scan table (ocop/stamp_cache.py: what a Redis
+    # loss can cost is at most STAMP_SCAN_BUFFER_MAX scans, in time this interval's scans).
+    "ocop-flush-stamp-scans": {
+        "task": "ocop.tasks.flush_stamp_scans",
+        "schedule": float(STAMP_SCAN_FLUSH_EVERY),
+        "options": {"expires": STAMP_SCAN_FLUSH_EVERY},
     },
     # Import files of abandoned previews (IMPORT_PREVIEW_MAX_AGE_HOURS) are deleted.
     "households-purge-import-files": {

@@ -1,0 +1,240 @@
+"""The stamp page at cache speed (issue 21, ocop/stamp_cache.py): every write that changes a
+stamp page shows on the next request; scans buffered in Redis are counted, their first-scan
+time stays exact, and a Redis loss costs at most STAMP_SCAN_BUFFER_MAX scans."""
+
+import datetime as dt
+import shutil
+import signal
+import socket
+import subprocess
+import time
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from ocop import stamp_cache
+from ocop.models import Stamp, StampScan
+from ocop.services import stamp_batch_revoke, stamps_set_revoked
+
+
+@pytest.fixture
+def stamp(product_a, make_ready_batch):
+    return make_ready_batch(product_a, quantity=3).stamps.get(sequence=1)
+
+
+def page(client, serial, **extra):
+    return client.get(reverse("ocop:stamp_public", args=[serial]), **extra)
+
+
+def cached(serial) -> bool:
+    generation, entry = stamp_cache.read(serial, "vi")
+    return entry is not None
+
+
+@pytest.mark.django_db
+def test_second_request_is_served_from_the_cache_with_its_scan_counted(
+    client, stamp, django_assert_max_num_queries
+):
+    first = page(client, stamp.serial).content.decode()
+    assert cached(stamp.serial)
+    assert "Đây là lần quét đầu tiên" in first
+    # A hit: no read of the product, batch, producer or village (locmem cache: the scan is
+    # written synchronously, 3 queries: the counters' read, the scan row, the counters).
+    with django_assert_max_num_queries(3):
+        second = page(client, stamp.serial).content.decode()
+    assert "Đây là lần quét đầu tiên" not in second and "được quét lần đầu" in second
+    assert "<!--sv:" not in second
+    stamp.refresh_from_db()
+    assert stamp.scan_count == 2 and StampScan.objects.count() == 2
+
+
+def _change_product(stamp):
+    product = stamp.batch.product
+    product.name = "Mật ong bạc hà"
+    product.save()
+    return "Mật ong bạc hà"
+
+
+def _change_certificate(stamp):
+    product = stamp.batch.product
+    product.certificate_number = "QN-2099-777"
+    product.save()
+    return "QN-2099-777"
+
+
+def _change_batch(stamp):
+    batch = stamp.batch
+    batch.lot_code = "LO-MOI-42"
+    batch.save()
+    return "LO-MOI-42"
+
+
+def _change_batch_by_update(stamp):
+    type(stamp.batch).objects.filter(pk=stamp.batch_id).update(best_before=dt.date(2031, 5, 7))
+    return "07/05/2031"
+
+
+def _change_producer(stamp):
+    producer = stamp.batch.product.producer
+    producer.name = "HTX Ong Mới"
+    producer.save()
+    return "HTX Ong Mới"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "write",
+    [
+        _change_product,
+        _change_certificate,
+        _change_batch,
+        _change_batch_by_update,
+        _change_producer,
+    ],
+)
+def test_every_write_to_what_the_page_shows_is_on_the_next_request(client, stamp, write):
+    page(client, stamp.serial)
+    assert cached(stamp.serial)
+    expected = write(Stamp.objects.select_related("batch__product__producer").get(pk=stamp.pk))
+    assert expected in page(client, stamp.serial).content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "revoke",
+    [
+        lambda stamp: stamps_set_revoked(stamps=Stamp.objects.filter(pk=stamp.pk), revoked=True),
+        lambda stamp: stamp_batch_revoke(batch=stamp.batch),
+        lambda stamp: Stamp.objects.filter(pk=stamp.pk).update(revoked=True),
+    ],
+    ids=["stamp revoked", "batch revoked", "queryset update"],
+)
+def test_revocation_shows_on_the_next_request_and_is_not_counted(client, stamp, revoke):
+    assert page(client, stamp.serial).status_code == 200
+    assert cached(stamp.serial)
+    revoke(stamp)
+    response = page(client, stamp.serial)
+    assert response.status_code == 410 and "thu hồi" in response.content.decode()
+    assert StampScan.objects.count() == 1  # the revoked request recorded nothing
+
+
+@pytest.mark.django_db
+def test_scan_counters_are_quiet_writes(client, stamp):
+    page(client, stamp.serial)
+    generation, _ = stamp_cache.read(stamp.serial, "vi")
+    Stamp.objects.filter(pk=stamp.pk).update(scan_count=9)  # what the flush writes
+    assert stamp_cache.read(stamp.serial, "vi")[0] == generation
+
+
+@pytest.mark.django_db
+def test_next_day_renders_again(client, stamp, monkeypatch):
+    page(client, stamp.serial)
+    assert cached(stamp.serial)
+    tomorrow = timezone.localdate() + dt.timedelta(days=1)
+    monkeypatch.setattr(timezone, "localdate", lambda *a, **k: tomorrow)
+    assert not cached(stamp.serial)  # "expired" and "best before passed" are against today
+
+
+# --- Buffered scans on a private Redis --------------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def redis_cache(settings):
+    """The default cache on a private redis-server (started here, killed by its pid)."""
+    if not shutil.which("redis-server"):
+        pytest.skip("redis-server is not installed (Debian package redis-server)")
+    port = _free_port()
+    process = subprocess.Popen(
+        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+         "--appendonly", "no"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    for _ in range(100):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            break
+        except OSError:
+            time.sleep(0.05)
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "core.cache.SafeRedisCache",
+            "LOCATION": f"redis://127.0.0.1:{port}/0",
+            "KEY_PREFIX": "svtest",
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        }
+    }
+
+    def kill():
+        if process.poll() is None:
+            process.send_signal(signal.SIGKILL)
+            process.wait(timeout=10)
+
+    yield kill
+    kill()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_buffered_scans_are_counted_and_flushed_with_the_exact_first_scan_time(
+    client, stamp, redis_cache
+):
+    assert stamp_cache.redis_client() is not None
+    before = timezone.now()
+    first = page(client, stamp.serial, HTTP_USER_AGENT="Zalo").content.decode()
+    assert "Đây là lần quét đầu tiên" in first
+    second = page(client, stamp.serial).content.decode()
+    third = page(client, stamp.serial).content.decode()
+    assert "được quét lần đầu" in second and "được quét lần đầu" in third
+    assert not StampScan.objects.exists()  # no synchronous insert
+    assert stamp_cache.pending() == 3
+    assert stamp_cache.flush() == 3
+    assert stamp_cache.pending() == 0
+    stamp.refresh_from_db()
+    scans = list(StampScan.objects.order_by("scanned_at"))
+    assert stamp.scan_count == 3 and len(scans) == 3
+    assert stamp.first_scan_at == scans[0].scanned_at and stamp.first_scan_at >= before
+    assert stamp.last_scan_at == scans[-1].scanned_at and scans[0].ua_family == "zalo"
+    # The page shows the first scan's time as recorded (dd/mm/yyyy HH:MM, local time).
+    when = timezone.localtime(stamp.first_scan_at).strftime("%d/%m/%Y %H:%M")
+    fourth = page(client, stamp.serial).content.decode()
+    assert when in fourth
+    assert stamp_cache.flush() == 1
+    stamp.refresh_from_db()
+    assert stamp.scan_count == 4
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_redis_loss_costs_at_most_the_buffer_bound(client, stamp, redis_cache, settings):
+    settings.STAMP_SCAN_BUFFER_MAX = 3
+    for _ in range(2):
+        page(client, stamp.serial)
+    assert stamp_cache.flush() == 2  # flushed: safe in the database
+    for _ in range(5):  # 3 buffered, then the buffer is full: 2 written synchronously
+        assert page(client, stamp.serial).status_code == 200
+    assert stamp_cache.pending() == 3
+    assert StampScan.objects.count() == 4
+    redis_cache()  # Redis dies between two flushes
+    lost = 7 - StampScan.objects.count()
+    assert lost == 3 <= settings.STAMP_SCAN_BUFFER_MAX
+    # Without Redis the page still answers and counts from the database, synchronously.
+    html = page(client, stamp.serial).content.decode()
+    assert "được quét lần đầu" in html
+    stamp.refresh_from_db()
+    assert stamp.scan_count == 5 == StampScan.objects.count()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_flush_skips_scans_of_a_deleted_stamp(client, stamp, redis_cache):
+    other = stamp.batch.stamps.get(sequence=2)
+    page(client, stamp.serial)
+    page(client, other.serial)
+    StampScan.objects.filter(stamp=other).delete()
+    Stamp.objects.filter(pk=other.pk).delete()
+    assert stamp_cache.flush() == 1
+    assert list(StampScan.objects.values_list("stamp_id", flat=True)) == [stamp.pk]
