@@ -1,10 +1,52 @@
-"""Small shared models: the idempotency records of field submissions sent from an outbox."""
+"""Small shared models: the idempotency records of field submissions sent from an outbox, tasks
+waiting to be sent, one-time passwords; and the abstract mixins that give every app the same
+"who entered this row, and when" fields (`EnteredByMixin`, `EnteredMixin`, `TimestampedMixin`)."""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+# --- Who entered a row, and when: one definition for every app -------------------------------
+# Abstract: each model keeps its own table and columns. The account may be deleted later: the
+# row stays, with nobody named (SET_NULL). Admins show these fields read-only and fill
+# `entered_by` from the request.
+
+
+class EnteredByMixin(models.Model):
+    """Who entered the row (payments' reports, which keep `created_at`/`updated_at` as well)."""
+
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("entered by"),
+    )
+
+    class Meta:
+        abstract = True
+
+
+class EnteredMixin(EnteredByMixin):
+    """Who entered the row and when (criteria evidence, commune groups)."""
+
+    entered_at = models.DateTimeField(_("entered at"), auto_now_add=True)
+
+    class Meta:
+        abstract = True
+
+
+class TimestampedMixin(models.Model):
+    """When the row was created and last saved (households, residents, OCOP, payments)."""
+
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        abstract = True
 
 
 class IdempotencyRecord(models.Model):
