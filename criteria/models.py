@@ -15,7 +15,6 @@ import uuid
 from decimal import Decimal
 from pathlib import PurePath
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -23,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.access import ScopedQuerySet, scope_for
 from core.files import private_storage
+from core.models import EnteredMixin
 from villages.models import Commune, Village
 
 # --- Catalogues ---------------------------------------------------------------------------------
@@ -379,7 +379,7 @@ class ManualEvidenceQuerySet(ScopedQuerySet):
     village_path = "village_id"
 
 
-class ManualEvidence(models.Model):
+class ManualEvidence(EnteredMixin):
     """An official's value for a manual criterion, with the document that proves it."""
 
     criterion = models.ForeignKey(
@@ -435,15 +435,6 @@ class ManualEvidence(models.Model):
         blank=True,
         validators=[validate_evidence_file],
     )
-    entered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("entered by"),
-    )
-    entered_at = models.DateTimeField(_("entered at"), auto_now_add=True)
 
     objects = ManualEvidenceQuerySet.as_manager()
 
@@ -635,7 +626,7 @@ class CommuneGroupQuerySet(ScopedQuerySet):
         return self.filter(period=period)
 
 
-class CommuneGroup(models.Model):
+class CommuneGroup(EnteredMixin):
     """The commune's group (1, 2 or 3) for a programme period, with the decision assigning it;
     thresholds that differ by group (Criterion.group_targets) use it."""
 
@@ -656,15 +647,6 @@ class CommuneGroup(models.Model):
     )
     decision_date = models.DateField(_("decision date"))
     issued_by = models.CharField(_("issued by"), max_length=200, blank=True)
-    entered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("entered by"),
-    )
-    entered_at = models.DateTimeField(_("entered at"), auto_now_add=True)
 
     objects = CommuneGroupQuerySet.as_manager()
 

@@ -16,6 +16,7 @@ from core.fields import (
     NormalisedTextField,
 )
 from core.files import private_storage, random_name
+from core.models import TimestampedMixin
 from core.text import ascii_digits, fold, normalise
 from villages.models import Village
 
@@ -55,7 +56,7 @@ class HouseholdQuerySet(ScopedQuerySet):
         return self.order_by("village__number", "number_sort", "number")
 
 
-class Household(models.Model):
+class Household(TimestampedMixin):
     """A household (hộ) of a village, identified by its household number within the village."""
 
     village = models.ForeignKey(
@@ -75,8 +76,6 @@ class Household(models.Model):
     search_key = DerivedKeyField(max_length=200, sources=["number", "house_no", "lane"])
     # Optimistic locking: a save that carries an older version is refused (concurrent edits).
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     history = HistoricalRecords(excluded_fields=["version", "number_sort", "search_key"])
     objects = HouseholdQuerySet.as_manager()
@@ -130,7 +129,7 @@ class ResidentQuerySet(ScopedQuerySet):
         return self.filter(cond)
 
 
-class Resident(models.Model):
+class Resident(TimestampedMixin):
     """A member of a household, with their digital-citizen status."""
 
     class Sex(models.TextChoices):
@@ -196,8 +195,6 @@ class Resident(models.Model):
     )
     uses_online_services = models.BooleanField(_("uses online public services"), default=False)
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     history = HistoricalRecords(
         excluded_fields=[

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from core.access import ScopedQuerySet
 from core.dates import month_start  # noqa: F401 (the periods of reports; re-exported)
 from core.fields import NormalisedCharField
+from core.models import EnteredByMixin, TimestampedMixin
 from villages.models import Commune, Village
 
 
@@ -86,7 +87,7 @@ class CashlessReportQuerySet(ScopedQuerySet):
         return self.filter(village__isnull=False)
 
 
-class CashlessReport(models.Model):
+class CashlessReport(EnteredByMixin, TimestampedMixin):
     """One month's cashless figures of one category for a commune (village empty) or a village."""
 
     commune = models.ForeignKey(
@@ -111,17 +112,7 @@ class CashlessReport(models.Model):
     amount_total = models.BigIntegerField(_("amount (total, VND)"), default=0)
     amount_cashless = models.BigIntegerField(_("amount paid cashless (VND)"), default=0)
     source = models.CharField(_("source"), max_length=20, choices=Source.choices, blank=True)
-    entered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("entered by"),
-    )
     note = NormalisedCharField(_("note"), max_length=500, blank=True)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = CashlessReportQuerySet.as_manager()
 
