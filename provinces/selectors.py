@@ -8,12 +8,14 @@ models of PROVINCE_READABLE, never personal data).
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Max
+from django.db.models import Count, Max, Q
+from django.db.models.functions import TruncQuarter
 from django.utils import timezone
 
-from criteria.models import Assessment, CommuneGroup, ManualEvidence, RollupRun
+from criteria.models import Assessment, CommuneGroup, Criterion, ManualEvidence, RollupRun
 from criteria.selectors import choose_period, in_period
 from digital_teams.models import SupportActivity
 from ocop.models import Product
@@ -35,6 +37,8 @@ class CommuneLine:
     products: int = 0
     # criterion code -> met (True / False / None = no data)
     by_code: dict[str, bool | None] = field(default_factory=dict)
+    # criterion code -> the latest commune-level assessment (value, status: the report)
+    cells: dict[str, Assessment] = field(default_factory=dict)
 
     @property
     def all_met(self) -> bool:
@@ -47,6 +51,7 @@ class CriterionLine:
     title: str
     met: int = 0
     assessed: int = 0
+    criterion: Criterion | None = None
 
 
 def province_name(code: str) -> str:
@@ -126,10 +131,12 @@ def province_overview(
         line = lines[a.commune_id]
         line.period = chosen
         crit = criteria.setdefault(
-            a.criterion.code, CriterionLine(a.criterion.code, a.criterion.title)
+            a.criterion.code,
+            CriterionLine(a.criterion.code, a.criterion.title, criterion=a.criterion),
         )
         met = a.met if a.status != Assessment.Status.NO_DATA else None
         line.by_code[a.criterion.code] = met
+        line.cells[a.criterion.code] = a
         line.total += 1
         crit.assessed += 1
         if met:
@@ -165,6 +172,9 @@ def province_overview(
         ]
     return {
         "lines": shown,
+        "all_lines": list(lines.values()),
+        "set_ids": sorted({a.criterion.criteria_set_id for a in rows}),
+        "commune_ids": ids,
         "communes": len(communes),
         "criteria": list(criteria.values()),
         "period": chosen,
@@ -187,3 +197,178 @@ def evidence_summary(user, commune: Commune) -> list:
         .only("criterion__code", "criterion__title", "option", "reference", "entered_at")
         .order_by("criterion__code", "-entered_at")
     )
+
+
+# --- Trends per quarter ----------------------------------------------------------------------
+
+TREND_QUARTERS = 8
+
+
+@dataclass
+class QuarterLine:
+    start: dt.date
+    communes: int = 0  # communes with a roll-up in the quarter
+    met: int = 0  # criteria met, summed over those communes (their last roll-up of the quarter)
+    assessed: int = 0
+    all_met: int = 0  # communes meeting every criterion assessed
+
+    @property
+    def label(self) -> str:
+        return f"Q{(self.start.month - 1) // 3 + 1}/{self.start.year}"
+
+
+def quarter_start(day: dt.date) -> dt.date:
+    return dt.date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
+
+
+def quarter_trends(
+    user, commune_ids: list[int], set_ids: list[int], *, today: dt.date | None = None
+) -> list[QuarterLine]:
+    """Per quarter (the last TREND_QUARTERS), from the roll-up snapshots: each commune's last
+    done roll-up of the quarter, its commune-level criteria of the shown period met / assessed.
+    Two queries whatever the number of communes or roll-ups."""
+    today = today or timezone.localdate()
+    first = quarter_start(today)
+    for _i in range(TREND_QUARTERS - 1):
+        first = quarter_start(first - dt.timedelta(days=1))
+    if not commune_ids or not set_ids:
+        return []
+    last_runs = {
+        row["last"]: row["quarter"]
+        for row in RollupRun.objects.for_reader(user)
+        .filter(commune_id__in=commune_ids, status=RollupRun.Status.DONE, on__gte=first)
+        .annotate(quarter=TruncQuarter("on"))
+        .values("commune_id", "quarter")
+        .annotate(last=Max("pk"))
+        .order_by()
+    }
+    quarters: dict[dt.date, QuarterLine] = {}
+    day = first
+    while day <= today:
+        quarters[day] = QuarterLine(day)
+        day = quarter_start(day + dt.timedelta(days=93))
+    counts = (
+        Assessment.objects.for_reader(user)
+        .filter(
+            run_id__in=list(last_runs), village__isnull=True, criterion__criteria_set__in=set_ids
+        )
+        .exclude(status=Assessment.Status.NOT_APPLICABLE)
+        .values("run_id")
+        .annotate(
+            assessed=Count("pk"),
+            met=Count("pk", filter=Q(met=True) & ~Q(status=Assessment.Status.NO_DATA)),
+        )
+        .order_by()
+    )
+    for row in counts:
+        quarter = last_runs[row["run_id"]]
+        if isinstance(quarter, dt.datetime):
+            quarter = quarter.date()
+        line = quarters.get(quarter)
+        if line is None:
+            continue
+        line.communes += 1
+        line.met += row["met"]
+        line.assessed += row["assessed"]
+        line.all_met += int(row["assessed"] > 0 and row["met"] == row["assessed"])
+    return list(quarters.values())
+
+
+def trend_chart(quarters: list[QuarterLine]):
+    """Share of criteria met and share of communes meeting every criterion, per quarter."""
+    from django.utils.translation import gettext as _
+
+    from core.charts import Series, line_chart
+
+    if not any(q.communes for q in quarters):
+        return None
+    met = [100 * q.met / q.assessed if q.assessed else None for q in quarters]
+    every = [100 * q.all_met / q.communes if q.communes else None for q in quarters]
+    return line_chart(
+        [Series(_("Criteria met"), met), Series(_("Communes meeting every criterion"), every)],
+        labels=[q.label for q in quarters],
+        percent=True,
+        y_max=100,
+        title=_("Criteria met in the province, by quarter"),
+        x_title=_("Quarter"),
+    )
+
+
+# --- Map ---------------------------------------------------------------------------------------
+
+POSITION_CACHE_SECONDS = 600
+
+
+def commune_positions(user, commune_ids: list[int]) -> dict[int, tuple[float, float]]:
+    """Each commune's point on the province map: the mean of its villages' points, a village's
+    point being the mean of its households' digital addresses. Only these averages leave the
+    database, and only for villages with at least criteria.privacy.SMALL_COUNT addresses (a
+    mean of fewer could point at a household); rounded to 0.001° (about 100 m). The villages
+    are those core.access lets the user read; no address row reaches the page. One query,
+    cached per set of communes for POSITION_CACHE_SECONDS (addresses change slowly)."""
+    from django.core.cache import cache
+    from django.db.models import Avg
+
+    from criteria.privacy import SMALL_COUNT
+    from households.models import DigitalAddress
+    from villages.models import Village
+
+    village_ids = list(
+        Village.objects.for_reader(user)
+        .filter(commune_id__in=commune_ids)
+        .values_list("pk", flat=True)
+    )
+    ids = ",".join(str(pk) for pk in sorted(village_ids))
+    key = "provinces:positions:" + hashlib.sha256(ids.encode()).hexdigest()[:32]
+    cached = cache.get(key)
+    if cached is not None:
+        return {int(k): tuple(v) for k, v in cached.items()}
+    per_commune: dict[int, list[tuple[float, float]]] = {}
+    rows = (
+        DigitalAddress.objects.filter(household__village_id__in=village_ids)
+        .values("household__village_id", "household__village__commune_id")
+        .annotate(lat=Avg("latitude"), lon=Avg("longitude"), n=Count("pk"))
+        .order_by()
+    )
+    for row in rows:
+        if row["n"] < SMALL_COUNT or row["lat"] is None:
+            continue
+        per_commune.setdefault(row["household__village__commune_id"], []).append(
+            (float(row["lat"]), float(row["lon"]))
+        )
+    positions = {
+        commune_id: (
+            round(sum(p[0] for p in points) / len(points), 3),
+            round(sum(p[1] for p in points) / len(points), 3),
+        )
+        for commune_id, points in per_commune.items()
+    }
+    cache.set(key, {str(k): list(v) for k, v in positions.items()}, POSITION_CACHE_SECONDS)
+    return positions
+
+
+# --- The province's documents -------------------------------------------------------------------
+
+
+def report_rows(data: dict) -> list[tuple[CommuneLine, list]]:
+    """Each commune line with its cells in the criteria's order: [(CriterionLine, Assessment
+    or None)] (the communes x criteria table of the province summary)."""
+    return [
+        (line, [(c, line.cells.get(c.code)) for c in data["criteria"]]) for line in data["lines"]
+    ]
+
+
+def place_name(name: str) -> str:
+    """'Tỉnh Quảng Ninh' -> 'Quảng Ninh' for the place and date line of an official document."""
+    for unit in ("Tỉnh ", "Thành phố "):
+        if name.startswith(unit):
+            return name[len(unit) :]
+    return name
+
+
+def office_name(name: str) -> str:
+    """The issuing office: 'Văn phòng Điều phối nông thôn mới tỉnh Quảng Ninh'."""
+    from django.utils.translation import gettext as _
+
+    unit = name[:1].lower() + name[1:] if name.startswith(("Tỉnh ", "Thành phố ")) else name
+    return _("NTM coordination office of %(province)s") % {"province": unit}

@@ -131,7 +131,7 @@ def test_overview_queries_do_not_grow_with_communes(
         VillageFactory(commune=commune, number=1)
         _snapshot(commune, dt.date(2025, 9, 1), {crit[0]: bool(n % 2), crit[1]: True})
     client.force_login(province["office"])
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(17):
         response = client.get(reverse("provinces:overview", args=["22"]))
     assert len(response.context["lines"]) == 2 + extra
 
