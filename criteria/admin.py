@@ -42,8 +42,8 @@ class CriterionForm(forms.ModelForm):
     class Meta:
         model = Criterion
         fields = ["order", "code", "title", "indicator_key", "comparator", "target", "unit",
-                  "weight", "group_targets", "requires_evidence", "options", "help_text",
-                  "source"]  # fmt: skip
+                  "weight", "group_targets", "threshold_basis", "requires_evidence", "options",
+                  "help_text", "source"]  # fmt: skip
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -60,7 +60,7 @@ class CriterionInline(ScopedAdminMixin, admin.StackedInline):
         ("order", "code"),
         "title",
         ("indicator_key", "comparator", "target", "unit", "weight"),
-        ("requires_evidence", "group_targets"),
+        ("requires_evidence", "group_targets", "threshold_basis"),
         "options",
         "help_text",
         "source",

@@ -27,7 +27,8 @@ SHIPPED_DIR = Path(__file__).resolve().parent / "catalogues"
 SET_KEYS = {"format", "code", "title", "level", "tier", "legal_basis", "valid_from", "valid_to",
             "province_code", "criteria"}  # fmt: skip
 CRITERION_KEYS = {"code", "title", "indicator", "comparator", "target", "group_targets", "unit",
-                  "weight", "requires_evidence", "options", "definition", "source"}  # fmt: skip
+                  "weight", "requires_evidence", "options", "definition", "source",
+                  "threshold_basis"}  # fmt: skip
 
 
 class CatalogueError(Exception):
@@ -187,6 +188,9 @@ def catalogue_validate(data: dict) -> Catalogue:
             "options": "\n".join(str(o).strip() for o in options),
             "help_text": str(item.get("definition") or "").strip(),
             "source": str(item.get("source") or "").strip(),
+            "threshold_basis": str(
+                item.get("threshold_basis") or Criterion.ThresholdBasis.OFFICIAL
+            ),
             "order": position,
         }
         try:
@@ -315,6 +319,9 @@ def _criterion_dict(values: dict) -> dict:
         out["options"] = options
     out["definition"] = values["help_text"]
     out["source"] = values.get("source", "")
+    basis = values.get("threshold_basis") or Criterion.ThresholdBasis.OFFICIAL
+    if basis != Criterion.ThresholdBasis.OFFICIAL:  # written only when not the default
+        out["threshold_basis"] = basis
     return out
 
 
@@ -342,7 +349,8 @@ def catalogue_to_dict(criteria_set: CriteriaSet) -> dict:
     names = ["code", "title", "level", "tier", "legal_basis", "valid_from", "valid_to",
              "province_code"]  # fmt: skip
     fields = ["code", "title", "indicator_key", "comparator", "target", "group_targets", "unit",
-              "weight", "requires_evidence", "options", "help_text", "source"]  # fmt: skip
+              "weight", "requires_evidence", "options", "help_text", "source",
+              "threshold_basis"]  # fmt: skip
     criteria = [
         {name: getattr(c, name) for name in fields}
         for c in sorted(criteria_set.criteria.all(), key=lambda c: (c.order, c.code))

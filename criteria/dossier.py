@@ -34,6 +34,14 @@ def _fraction(a) -> str:
     return f"{format_value(a.numerator, 'count')} / {format_value(a.denominator, 'count')}"
 
 
+def _requirement(criterion) -> str:
+    """'≥ 70% (threshold of commune group 2)': the threshold and whose it is, as on the pages."""
+    note = criterion.requirement_note()
+    return (
+        f"{criterion.requirement_display()} ({note})" if note else criterion.requirement_display()
+    )
+
+
 def _header(ws, row: int, titles: list[str], widths: list[int]) -> None:
     for col, (title, width) in enumerate(zip(titles, widths, strict=True), start=1):
         cell = ws.cell(row=row, column=col, value=title)
@@ -86,10 +94,10 @@ def dossier_workbook(commune: Commune, period: str | None = None) -> bytes:
                 values = [
                     criterion.code,
                     criterion.title,
-                    criterion.requirement_display(),
+                    _requirement(criterion),
                     format_value(a.value, criterion.unit) if a else "–",
                     _fraction(a),
-                    a.get_status_display() if a else _("No data"),
+                    a.status_label if a else _("No data"),
                     ev_text,
                 ]
                 for col, value in enumerate(values, start=1):
@@ -105,7 +113,7 @@ def dossier_workbook(commune: Commune, period: str | None = None) -> bytes:
             sheet.cell(row=1, column=1, value=str(block.criteria_set)).font = BOLD
             sheet.cell(row=2, column=1, value=f"{_('Computed at')}: {computed}")
             titles = [_("Village")] + [
-                f"{c.code}. {c.title} ({c.requirement_display()})" for c in block.criteria
+                f"{c.code}. {c.title}: {_requirement(c)}" for c in block.criteria
             ] + [_("Progress"), _("Meets the set")]  # fmt: skip
             _header(sheet, 4, titles, [18] + [18] * len(block.criteria) + [12, 14])
             for r, village_row in enumerate(block.villages, start=5):
@@ -115,7 +123,7 @@ def dossier_workbook(commune: Commune, period: str | None = None) -> bytes:
                 ):
                     text = "–"
                     if a is not None:
-                        text = f"{format_value(a.value, c.unit)} – {a.get_status_display()}"
+                        text = f"{format_value(a.value, c.unit)} – {a.status_label}"
                     cell = sheet.cell(row=r, column=col, value=text)
                     if a is not None:
                         cell.fill = FILLS[a.status]

@@ -37,6 +37,19 @@ def format_requirement(criterion) -> str:
     return f"{symbol} {format_value(criterion.target, criterion.unit)}"
 
 
+def format_requirement_note(criterion) -> str:
+    """Whose threshold it is, next to it: 'commune group 2' when the commune's group target
+    applies (Decision 51/2025), 'threshold chosen by the commune' when no provincial text gives
+    it (Criterion.threshold_basis); '' for one official threshold."""
+    parts = []
+    group = getattr(criterion, "group", None)
+    if group is not None:
+        parts.append(_("Threshold of commune group %(group)s") % {"group": group})
+    if criterion.threshold_basis == "commune_choice":
+        parts.append(_("Threshold chosen by the commune (no provincial text sets it)"))
+    return "; ".join(parts)
+
+
 _SOURCE_TAG = re.compile(r"\s*\[[A-Z]{1,3}:[A-Z]{0,3}\d+[a-z]?\]")
 _FILE_REF = re.compile(r"\s*[A-Z][A-Z_]*\.md(?:\s*§\s*[\d.\-–]+)?\s*[;,]?")
 _SNAKE_KEY = re.compile(

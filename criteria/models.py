@@ -176,6 +176,13 @@ class Criterion(models.Model):
 
     PERCENT_UNITS = ("percent", "ratio")
 
+    class ThresholdBasis(models.TextChoices):
+        # The threshold is the legal text's (national decision, or the province's own text).
+        OFFICIAL = "official", _("set by the legal text")
+        # No province text gives it (smart-village sets before the province issues its own):
+        # the commune chose it, often from another province's published set. Pages say so.
+        COMMUNE_CHOICE = "commune_choice", _("chosen by the commune")
+
     criteria_set = models.ForeignKey(
         CriteriaSet,
         on_delete=models.CASCADE,
@@ -224,6 +231,16 @@ class Criterion(models.Model):
         blank=True,
         help_text=_(
             'Targets per commune group, e.g. {"1": 95, "2": 90, "3": 80}; empty = one target.'
+        ),
+    )
+    threshold_basis = models.CharField(
+        _("threshold basis"),
+        max_length=16,
+        choices=ThresholdBasis.choices,
+        default=ThresholdBasis.OFFICIAL,
+        help_text=_(
+            "Whether a legal text sets the threshold, or the commune chose it because no "
+            "provincial text gives one (pages then say so next to the threshold)."
         ),
     )
     order = models.PositiveSmallIntegerField(_("order"), default=0)
@@ -295,6 +312,20 @@ class Criterion(models.Model):
         from .formatting import format_requirement
 
         return format_requirement(self)
+
+    @property
+    def is_commune_choice(self) -> bool:
+        return self.threshold_basis == self.ThresholdBasis.COMMUNE_CHOICE
+
+    def requirement_note(self) -> str:
+        """What people read next to the threshold: whose threshold it is ('' = the legal
+        text's, one target for every commune)."""
+        from .formatting import format_requirement_note
+
+        return format_requirement_note(self)
+
+    # The commune group whose target `target` holds (set by for_group); None = the general one.
+    group: int | None = None
 
     def for_group(self, group: int | None) -> Criterion:
         """This criterion with the target of the commune's group (when the file gives one)."""
@@ -608,6 +639,14 @@ class Assessment(models.Model):
     def __str__(self) -> str:
         where = self.village or self.commune
         return f"{self.criterion.code} – {where} – {self.get_status_display()}"
+
+    @property
+    def status_label(self) -> str:
+        """The status as people read it; a manual criterion without evidence yet reads
+        "Awaiting evidence" rather than "No data" (nothing to compute: an official enters it)."""
+        if self.status == self.Status.NO_DATA and self.criterion.is_manual:
+            return str(_("Awaiting evidence"))
+        return str(self.get_status_display())
 
     @property
     def needed(self) -> int | None:

@@ -15,7 +15,15 @@ from django.utils import timezone
 from villages.models import Commune, Village
 
 from . import indicators
-from .models import Assessment, CriteriaSet, Criterion, ManualEvidence, RollupRun
+from .models import (
+    Assessment,
+    CommuneGroup,
+    CriteriaSet,
+    Criterion,
+    ManualEvidence,
+    RollupRun,
+    period_of,
+)
 from .services import moves_most, village_progress
 
 
@@ -31,6 +39,21 @@ class SetBlock:
     @property
     def rows(self) -> list[tuple[Criterion, Assessment | None]]:
         return [(c, self.by_criterion.get(c.pk)) for c in self.criteria]
+
+    @property
+    def kinds(self) -> dict[str, int]:
+        """How many criteria are computed from records, entered by officials, and of those
+        still awaiting evidence (commune-level sets)."""
+        manual = [c for c in self.criteria if c.is_manual]
+        awaiting = [
+            c for c in manual
+            if (a := self.by_criterion.get(c.pk)) is None or a.status == Assessment.Status.NO_DATA
+        ]  # fmt: skip
+        return {
+            "computed": len(self.criteria) - len(manual),
+            "manual": len(manual),
+            "awaiting": len(awaiting),
+        }
 
 
 @dataclass
@@ -49,6 +72,18 @@ def latest_run(commune: Commune) -> RollupRun | None:
     )
 
 
+def commune_groups(commune: Commune) -> dict[str, int]:
+    """{period: group} of a commune (CommuneGroup), one query."""
+    return dict(CommuneGroup.objects.filter(commune=commune).values_list("period", "group"))
+
+
+def criterion_for_commune(criterion: Criterion, commune: Commune, groups=None) -> Criterion:
+    """The criterion with the target that applies to the commune: its group's, for the set's
+    period, when the catalogue gives per-group targets (as the roll-up compares)."""
+    groups = commune_groups(commune) if groups is None else groups
+    return criterion.for_group(groups.get(period_of(criterion.criteria_set)))
+
+
 def _latest_rows(commune: Commune, *, village: Village | None = None, villages_only=False):
     qs = Assessment.objects.filter(commune=commune, latest=True).select_related(
         "criterion", "criterion__criteria_set", "village", "evidence"
@@ -57,7 +92,12 @@ def _latest_rows(commune: Commune, *, village: Village | None = None, villages_o
         qs = qs.filter(village=village)
     elif villages_only:
         qs = qs.filter(village__isnull=False)
-    return list(qs.order_by("criterion__criteria_set__code", "criterion__order", "village__number"))
+    rows = list(qs.order_by("criterion__criteria_set__code", "criterion__order", "village__number"))
+    # Show the threshold each row was compared with: the commune group's where one applies.
+    groups = commune_groups(commune) if any(a.criterion.group_targets for a in rows) else {}
+    for a in rows:
+        criterion_for_commune(a.criterion, commune, groups)
+    return rows
 
 
 def _blocks(rows, villages: list[Village]) -> list[SetBlock]:
@@ -182,7 +222,11 @@ def trend(commune: Commune, criterion: Criterion, village: Village | None, limit
         .select_related("criterion", "criterion__criteria_set")
         .order_by("-computed_at", "-id")[:limit]
     )
-    return list(reversed(rows))
+    rows = list(reversed(rows))
+    groups = commune_groups(commune)
+    for a in rows:
+        criterion_for_commune(a.criterion, commune, groups)
+    return rows
 
 
 def evidence_list(commune: Commune) -> list[ManualEvidence]:

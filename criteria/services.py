@@ -11,6 +11,7 @@ from django.db import transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 
+from core.dataversion import bump
 from villages.models import Commune, Village
 
 from . import indicators
@@ -206,6 +207,9 @@ def _rollup(
 
     Assessment.objects.filter(commune=commune, latest=True).update(latest=False)
     Assessment.objects.bulk_create(rows, batch_size=500)
+    # No signal for these writes: the pages' cached parts and the public pages move on here
+    # (core.dataversion), and the public pages are warmed in the background.
+    bump(communes=[commune.pk], villages=[v.pk for v in villages])
     run.status = RollupRun.Status.DONE
     run.finished_at = timezone.now()
     if requested:
@@ -288,7 +292,7 @@ SET_COPY_FIELDS = ["code", "title", "level", "tier", "legal_basis", "valid_from"
                    "province_code"]  # fmt: skip
 CRITERION_COPY_FIELDS = ["code", "title", "indicator_key", "comparator", "target", "group_targets",
                          "unit", "weight", "requires_evidence", "options", "help_text", "source",
-                         "order"]  # fmt: skip
+                         "threshold_basis", "order"]  # fmt: skip
 
 
 def _next_version(code: str) -> int:

@@ -79,6 +79,7 @@ def village_checklist(request: HttpRequest, code: str):
 def gap_list(request: HttpRequest, criterion_pk: int, target: str):
     commune, village = _target(request, target)
     criterion = get_object_or_404(Criterion.objects.select_related("criteria_set"), pk=criterion_pk)
+    selectors.criterion_for_commune(criterion, commune)  # the commune group's target
     item = indicators.get(criterion.indicator_key)
     on = _on_for(commune)
     rows = item.gap(village or commune, on=on) if item else None
@@ -88,6 +89,8 @@ def gap_list(request: HttpRequest, criterion_pk: int, target: str):
     latest = Assessment.objects.filter(
         commune=commune, village=village, criterion=criterion, latest=True
     ).first()
+    if latest is not None:
+        latest.criterion = criterion  # "how many more" counts to the same target
     from digital_teams.models import FollowUpTopic
 
     # Only the steps the teams keep a follow-up list for (online services have none yet).
@@ -115,6 +118,7 @@ def gap_list(request: HttpRequest, criterion_pk: int, target: str):
 def trend(request: HttpRequest, criterion_pk: int, target: str):
     commune, village = _target(request, target)
     criterion = get_object_or_404(Criterion.objects.select_related("criteria_set"), pk=criterion_pk)
+    selectors.criterion_for_commune(criterion, commune)
     rows = selectors.trend(commune, criterion, village)
     chart = None
     if rows:
@@ -153,6 +157,7 @@ def evidence_create(request: HttpRequest, code: str, criterion_pk: int):
     )
     if criterion.criteria_set not in CriteriaSet.objects.for_commune(commune):
         raise Http404
+    selectors.criterion_for_commune(criterion, commune)
     if request.method == "POST":
         form = ManualEvidenceForm(
             request.POST, request.FILES, user=request.user, commune=commune, criterion=criterion

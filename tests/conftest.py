@@ -153,6 +153,9 @@ def _shipped_catalogues(request):
         importlib.import_module(
             "criteria.migrations.0005_catalogue_tier_source_ratio"
         ).shipped_tiers_and_ratio(apps, None)
+        importlib.import_module("criteria.migrations.0007_threshold_basis").mark_commune_choice(
+            apps, None
+        )
 
 
 @pytest.fixture(autouse=True)

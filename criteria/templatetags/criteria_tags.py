@@ -52,7 +52,7 @@ def crit_status(assessment):
         return {"css": BADGES["no_data"], "label": _("No data"), "status": "no_data"}
     return {
         "css": BADGES.get(assessment.status, "text-bg-secondary"),
-        "label": assessment.get_status_display(),
+        "label": assessment.status_label,
         "status": assessment.status,
     }
 
@@ -76,3 +76,15 @@ def crit_width(value):
     except (TypeError, ValueError):
         number = 0.0
     return f"sv-w-{max(0, min(100, round(number)))}"
+
+
+@register.inclusion_tag("criteria/_requirement.html")
+def crit_requirement(criterion, inline=False):
+    """The threshold and, beside it, whose it is (commune group; chosen by the commune when no
+    provincial text sets it: Criterion.threshold_basis). One place for every page."""
+    return {
+        "requirement": criterion.requirement_display(),
+        "note": criterion.requirement_note(),
+        "commune_choice": criterion.is_commune_choice,
+        "inline": inline,
+    }

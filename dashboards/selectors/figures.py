@@ -18,7 +18,7 @@ from django.utils.translation import pgettext_lazy
 
 from core.charts import Series, line_chart
 from criteria import indicators
-from criteria.formatting import format_requirement, public_help
+from criteria.formatting import format_requirement, format_requirement_note, public_help
 from criteria.indicators import Result
 from criteria.models import Assessment, Criterion
 from criteria.privacy import (  # NOT_ABOUT_PEOPLE and public_pair: re-exported
@@ -75,6 +75,9 @@ class Figure:
     computed_at: dt.datetime | None
     change: Decimal | None = None  # since the previous roll-up (percentage points or units)
     indicator_key: str = ""
+    # Whose threshold it is: "chosen by the commune" when no provincial text sets it, or the
+    # commune group's (criteria.formatting.format_requirement_note); "" = the legal text's.
+    requirement_note: str = ""
 
     @property
     def is_percent(self) -> bool:
@@ -147,6 +150,7 @@ def figure_from_assessment(a: Assessment, *, change: Decimal | None = None) -> F
         target=criterion.target,
         comparator=criterion.comparator,
         requirement=format_requirement(criterion),
+        requirement_note=format_requirement_note(criterion),
         definition=str(item.definition) if item else "",
         help_text=public_help(criterion.help_text),
         computed_at=a.computed_at,
@@ -188,6 +192,7 @@ def combined_figure(
         target=criterion.target,
         comparator=criterion.comparator,
         requirement=format_requirement(criterion),
+        requirement_note=format_requirement_note(criterion),
         definition=definition,
         help_text=public_help(criterion.help_text),
         computed_at=rows[0].computed_at if rows else None,
