@@ -11,7 +11,6 @@ from django.db import transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 
-from core.dataversion import bump
 from villages.models import Commune, Village
 
 from . import indicators
@@ -207,9 +206,6 @@ def _rollup(
 
     Assessment.objects.filter(commune=commune, latest=True).update(latest=False)
     Assessment.objects.bulk_create(rows, batch_size=500)
-    # No signal for these writes: the pages' cached parts and the public pages move on here
-    # (core.dataversion), and the public pages are warmed in the background.
-    bump(communes=[commune.pk], villages=[v.pk for v in villages])
     run.status = RollupRun.Status.DONE
     run.finished_at = timezone.now()
     if requested:
