@@ -39,7 +39,8 @@ beat: $(STAMP)
 	$(VENV)/bin/celery -A smartvillage beat --loglevel=INFO
 
 bench: $(STAMP)
-	$(PY) bench/run.py
+	@bash scripts/bench_deps.sh
+	$(PY) bench/run.py $(BENCH_ARGS)
 
 # Needs GNU gettext (developers only; the compiled .mo files are committed).
 messages: $(STAMP)

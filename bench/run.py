@@ -28,6 +28,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 from urllib.parse import urlparse, urlunparse
@@ -100,10 +101,29 @@ def setup_environment(args) -> dict:
         "LOG_LEVEL": "WARNING",
         "CONN_MAX_AGE": "60",
     }
-    redis_url = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13")
+    redis_url = args.redis_url
     env["REDIS_URL"] = redis_url if (args.redis and redis_reachable(redis_url)) else ""
+    env["BENCH_KEY_PREFIX"] = args.key_prefix
     os.environ.update(env)
     return env
+
+
+def own_keys_delete() -> int:
+    """Delete the runner's own cache keys (its key prefix) - never a FLUSHDB: the Redis database
+    may hold other data (Celery, another run). Called only outside timed regions."""
+    from django.core.cache import caches
+    from django.core.cache.backends.redis import RedisCache
+
+    backend = caches["default"]
+    if not isinstance(backend, RedisCache):
+        backend.clear()  # the in-process locmem cache is the runner's own
+        return 0
+    client = backend._cache.get_client(write=True)
+    prefix = os.environ.get("BENCH_KEY_PREFIX", "bench")
+    keys = list(client.scan_iter(match=f"{prefix}:*", count=1000))
+    for start in range(0, len(keys), 500):
+        client.delete(*keys[start : start + 500])
+    return len(keys)
 
 
 def manage(*argv: str) -> subprocess.CompletedProcess:
@@ -122,6 +142,26 @@ def timed(function, repeat: int, warmup: int = 1) -> tuple[float, list[float]]:
         function()
         runs.append(time.perf_counter() - started)
     return statistics.median(runs), runs
+
+
+def spread(runs: list[float]) -> dict:
+    ordered = sorted(runs)
+    return {"samples": len(runs), "min": ordered[0], "max": ordered[-1]}
+
+
+def interleaved(functions: dict, samples: int, warmup: int = 1) -> dict:
+    """Each function warmed up, then timed `samples` times in turns (a, b, a, b, ...) so that a
+    load change on the shared machine hits all of them alike: {name: (median, runs)}."""
+    for _ in range(warmup):
+        for function in functions.values():
+            function()
+    runs = {name: [] for name in functions}
+    for _ in range(samples):
+        for name, function in functions.items():
+            started = time.perf_counter()
+            function()
+            runs[name].append(time.perf_counter() - started)
+    return {name: (statistics.median(r), r) for name, r in runs.items()}
 
 
 class Results:
@@ -159,13 +199,24 @@ class Results:
     def print_row(self, row) -> None:
         met = {True: "yes", False: "NO", None: ""}[row["met"]]
         ratio = f"{row['ratio']:.2f}" if row["ratio"] is not None else "-"
+        runs = row.get("runs")
+        if runs and row["unit"] in ("s", "req/s"):
+            low, high = min(runs), max(runs)
+            row.setdefault("spread", {"samples": len(runs), "min": low, "max": high})
         queries = row.get("queries")
         layout = row.get("ratio_to_layout")
         print(
             f"{row['case'][:44]:44} {self.fmt(row['value'], row['unit']):>12} "
             f"{self.fmt(row['reference'], row['unit']):>12} {ratio:>6} "
             f"{row['target'][:22]:22} {met:4} {'' if queries is None else queries:>4}"
-            f"{'' if layout is None else f'   {layout:.2f}'}",
+            f"{'' if layout is None else f'   {layout:.2f}'}"
+            + (
+                f"   [{row['spread']['samples']} samples "
+                f"{self.fmt(row['spread']['min'], row['unit'])}-"
+                f"{self.fmt(row['spread']['max'], row['unit'])}]"
+                if row.get("spread")
+                else ""
+            ),
             flush=True,
         )
 
@@ -182,13 +233,20 @@ def scale_communes():
 
 
 def case_rollups(results: Results, communes, args) -> None:
-    from django.db import transaction
+    """The roll-up vs a like-for-like reference: the very SQL statements the roll-up sends
+    (read, lock, snapshot writes), replayed through a bare cursor. Both run in a transaction
+    that is rolled back, both warmed up, interleaved, median of --repeat samples (>= 5). The
+    ratio is the cost of the ORM and Python around the same database work. The first round's
+    reference (10 hand-written village aggregates, counts only) is printed as information."""
+    from django.db import connection, transaction
+    from django.test.utils import CaptureQueriesContext
     from django.utils import timezone
 
     from bench.criteria_rollup import HAND_SQL, hand_written
     from criteria.services import rollup_commune
 
     on = timezone.localdate()
+    samples = max(5, args.repeat)
 
     def orm(targets):
         def run():
@@ -199,39 +257,66 @@ def case_rollups(results: Results, communes, args) -> None:
 
         return run
 
-    def sql(targets):
+    statements = {}
+    for commune in communes:  # the statements of one real roll-up per commune (rolled back)
+        with transaction.atomic():
+            with CaptureQueriesContext(connection) as ctx:
+                rollup_commune(commune=commune, on=on, trigger="bench")
+            transaction.set_rollback(True)
+        statements[commune.pk] = [q["sql"] for q in ctx.captured_queries]
+
+    def replay(targets):
+        def run():
+            with transaction.atomic():
+                with connection.cursor() as cursor:
+                    for commune in targets:
+                        for sql in statements[commune.pk]:
+                            cursor.execute(sql)
+                            if cursor.description is not None:
+                                cursor.fetchall()
+                transaction.set_rollback(True)
+
+        return run
+
+    def counts_only(targets):
         def run():
             for commune in targets:
                 hand_written(commune, on)
 
         return run
 
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     one = communes[:1]
-    with CaptureQueriesContext(connection) as ctx:
-        orm(one)()
-    value, _ = timed(orm(one), args.repeat)
-    reference, _ = timed(sql(one), args.repeat)
+    timing = interleaved(
+        {"orm": orm(one), "replay": replay(one), "hand": counts_only(one)}, samples
+    )
+    (value, runs), (reference, ref_runs) = timing["orm"], timing["replay"]
     results.add(
         f"roll-up, one commune ({one[0].code})",
         value,
         reference,
         target="<= 2x, < 2 s",
         met=value <= 2 * reference and value < 2,
-        queries=len(ctx.captured_queries),
-        reference_label=f"{len(HAND_SQL)} hand-written SQL aggregates",
+        queries=len(statements[one[0].pk]),
+        runs=runs,
+        reference_runs=ref_runs,
+        reference_label="the roll-up's own SQL replayed by a cursor, rolled back",
     )
-    repeat = max(1, args.repeat // 2)
-    value, _ = timed(orm(communes), repeat, warmup=0)
-    reference, _ = timed(sql(communes), repeat, warmup=0)
+    results.add(
+        f"  info: {len(HAND_SQL)} hand-written aggregates (round 1)",
+        timing["hand"][0],
+        None,
+        runs=timing["hand"][1],
+    )
+    timing = interleaved({"orm": orm(communes), "replay": replay(communes)}, samples)
+    (value, runs), (reference, ref_runs) = timing["orm"], timing["replay"]
     results.add(
         f"roll-up, all {len(communes)} communes",
         value,
         reference,
         target="<= 2x, < 60 s",
         met=value <= 2 * reference and value < 60,
+        runs=runs,
+        reference_runs=ref_runs,
     )
     # The pages read the latest snapshots: store one real roll-up of every scale commune.
     for commune in communes:
@@ -279,32 +364,41 @@ def case_pages(results: Results, communes, args) -> dict:
         .order_by("pk")
         .first()
     )
+    from villages.roles import make_province_office
+
+    province_user, _ = User.objects.get_or_create(
+        username=f"{USER_PREFIX}{commune.province_code}-province"
+    )
+    make_province_office(province_user, commune.province_code)
     anonymous, as_official, as_leader = ManyClients(), ManyClients(), ManyClients()
+    as_province = ManyClients()
     as_official.force_login(official)
     as_leader.force_login(leader)
+    as_province.force_login(province_user)
+    page_runs: dict[str, tuple[list, list]] = {}
 
     def measure(client, url, reference_url="/bench/trivial/"):
         """(status, median page time, queries, median reference time), requests interleaved
-        page / reference so that a load change on the shared machine hits both alike."""
+        page / reference so that a load change on the shared machine hits both alike; warmed
+        up; the runs of both are kept (page_runs[url]) for the spread."""
         response = client.get(url)
         status = response.status_code
         with CaptureQueriesContext(connection) as ctx:
             client.get(url)
         queries = len(ctx.captured_queries)  # read now: each request resets connection.queries
-        client.get(reference_url)
-        page, ref = [], []
-        for _ in range(args.page_repeat):
-            for target, runs in ((url, page), (reference_url, ref)):
-                started = time.perf_counter()
-                client.get(target)
-                runs.append(time.perf_counter() - started)
-        return status, statistics.median(page), queries, statistics.median(ref)
+        timing = interleaved(
+            {"page": lambda: client.get(url), "ref": lambda: client.get(reference_url)},
+            max(5, args.page_repeat),
+        )
+        page_runs[url] = (timing["page"][1], timing["ref"][1])
+        return status, timing["page"][0], queries, timing["ref"][0]
 
     references, layouts = {}, {}
     for label, client in (
         ("anonymous", anonymous),
         ("official", as_official),
         ("leader", as_leader),
+        ("province", as_province),
     ):
         status, value, queries, _ref = measure(client, "/bench/trivial/")
         assert status == 200, status
@@ -346,11 +440,26 @@ def case_pages(results: Results, communes, args) -> dict:
         ("payments /payments/ (official)", as_official, "official", "/payments/", 4),
         ("OCOP catalogue /ocop/", anonymous, "anonymous", "/ocop/", 4),
         ("home /", anonymous, "anonymous", "/", 4),
+        # Issue 17: the provincial office's overview of every commune, and the read API.
+        (
+            f"province overview /province/{commune.province_code}/",
+            as_province,
+            "province",
+            f"/province/{commune.province_code}/",
+            4,
+        ),
+        ("API /api/v1/communes/ (province)", as_province, "province", "/api/v1/communes/", 4),
+        (
+            "API /api/v1/assessments/?commune= (province)",
+            as_province,
+            "province",
+            f"/api/v1/assessments/?commune={commune.code}",
+            4,
+        ),
     ]
-    from django.core.cache import cache
 
     for label, client, who, url, limit in pages:
-        status, value, queries, reference = measure(client, url)
+        status, value, queries, reference = measure(client, url, REFERENCE[who])
         if status != 200:
             results.add(
                 label,
@@ -371,25 +480,37 @@ def case_pages(results: Results, communes, args) -> dict:
             met=value <= limit * reference,
             queries=queries,
             ratio_to_layout=value / layouts[who],
+            runs=page_runs[url][0],
+            reference_runs=page_runs[url][1],
+            url=url,
         )
-        if url.startswith(("/villages/", "/communes/")):
-            # Public pages may be cached: measure the cold path too (cache emptied each time).
-            def cold(client=client, url=url):
-                cache.clear()
-                client.get(url)
-
-            cache.clear()
+        if url.startswith(("/villages/", "/communes/", "/s/")):
+            # Cached pages: the cold path too. The runner's own cache keys are deleted before
+            # each sample, outside the timed region (never a FLUSHDB), reference interleaved.
+            cold_runs, ref_runs = [], []
+            own_keys_delete()
             with CaptureQueriesContext(connection) as ctx:
                 client.get(url)
             queries = len(ctx.captured_queries)
-            value, _ = timed(cold, max(3, args.page_repeat // 3), warmup=0)
+            for _ in range(max(5, args.page_repeat // 3)):
+                own_keys_delete()
+                started = time.perf_counter()
+                client.get(url)
+                cold_runs.append(time.perf_counter() - started)
+                started = time.perf_counter()
+                client.get(REFERENCE[who])
+                ref_runs.append(time.perf_counter() - started)
+            value = statistics.median(cold_runs)
             results.add(
                 "  same, cache cold",
                 value,
-                references[who],
+                statistics.median(ref_runs),
                 queries=queries,
                 ratio_to_layout=value / layouts[who],
+                runs=cold_runs,
+                reference_runs=ref_runs,
             )
+    own_keys_delete()
     return {"commune": commune.code, "village": village.code, "households": households}
 
 
@@ -481,6 +602,8 @@ def case_search(results: Results, communes, args) -> dict:
     )
     return {"search_rare_name": rare_name, "trigram_indexes": indexes}
 
+
+REFERENCE = {who: "/bench/trivial/" for who in ("anonymous", "official", "leader", "province")}
 
 WRK_SCRIPT = """
 local paths = {%(paths)s}
@@ -577,13 +700,51 @@ def case_http(results: Results, communes, args) -> None:
                     fail("gunicorn did not start")
                 time.sleep(0.3)
         from bench.http_load import run_load
+        from ocop import stamp_cache
+        from ocop.models import StampScan
 
-        run_load(base, ["/bench/trivial/", f"/s/{serials[0]}"], 2, 2)  # warm both workers
-        trivial = load(base, ["/bench/trivial/"], args.http_seconds, args.connections)
-        stamp = load(base, [f"/s/{s}" for s in serials], args.http_seconds, args.connections)
+        stamp_paths = [f"/s/{s}" for s in serials]
+        # Warm-up: both workers, every serial's page once (as after a day of scans).
+        run_load(base, ["/bench/trivial/", stamp_paths[0]], 2, 2)
+        load(base, stamp_paths, 3, args.connections)
+        # The beat task's work, done here every STAMP_SCAN_FLUSH_EVERY s during the load (on
+        # the same machine, as a worker would): the scans go into the scan table.
+        stamp_cache.flush()
+        scans_before = StampScan.objects.count()
+        stop = threading.Event()
+        flushed = []
+
+        def flusher():
+            while not stop.wait(5):
+                flushed.append(stamp_cache.flush())
+
+        thread = threading.Thread(target=flusher, daemon=True)
+        thread.start()
+        # Interleaved rounds (trivial, stamp, trivial, ...): medians of >= 5 rounds each.
+        rounds = max(5, args.http_rounds)
+        seconds = max(2, args.http_seconds // rounds)
+        trivial_runs, stamp_runs = [], []
+        for _ in range(rounds):
+            trivial_runs.append(load(base, ["/bench/trivial/"], seconds, args.connections))
+            stamp_runs.append(load(base, stamp_paths, seconds, args.connections))
+        stop.set()
+        thread.join()
+        flushed.append(stamp_cache.flush())
+        scans_written = StampScan.objects.count() - scans_before
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+    def combine(runs):
+        middle = sorted(runs, key=lambda r: r["rps"])[len(runs) // 2]
+        return {
+            **middle,
+            "errors": sum(r["errors"] for r in runs),
+            "requests": sum(r["requests"] for r in runs),
+            "runs": [r["rps"] for r in runs],
+        }
+
+    trivial, stamp = combine(trivial_runs), combine(stamp_runs)
     results.add(
         f"HTTP trivial view ({trivial['tool']}, 2 workers)",
         trivial["rps"],
@@ -592,23 +753,28 @@ def case_http(results: Results, communes, args) -> None:
         p95=trivial["p95"],
         errors=trivial["errors"],
         requests=trivial["requests"],
+        runs=trivial["runs"],
     )
     ok = stamp["errors"] == 0 and stamp["rps"] >= 0.5 * trivial["rps"]
+    counted = scans_written == stamp["requests"]
     results.add(
-        f"HTTP stamp page, scan row each ({stamp['tool']})",
+        f"HTTP stamp page, every scan counted ({stamp['tool']})",
         stamp["rps"],
         trivial["rps"],
         unit="req/s",
         target=">= 0.5x, 0 errors",
-        met=ok,
+        met=ok and counted,
         p95=stamp["p95"],
         errors=stamp["errors"],
         requests=stamp["requests"],
+        runs=stamp["runs"],
+        scan_rows_written=scans_written,
+        flushes=flushed,
     )
     print(
         f"    p95 trivial {trivial['p95'] * 1000:.1f} ms, stamp {stamp['p95'] * 1000:.1f} ms; "
-        f"errors trivial {trivial['errors']}, stamp {stamp['errors']}; "
-        f"{stamp['requests']:,} scan rows written"
+        f"errors trivial {trivial['errors']}, stamp {stamp['errors']}; {stamp['requests']:,} "
+        f"stamp requests, {scans_written:,} scan rows written by {len(flushed)} flushes"
     )
 
 
@@ -694,6 +860,16 @@ def main() -> None:
     parser.add_argument("--page-repeat", type=int, default=21, help="requests per page")
     parser.add_argument("--http-seconds", type=int, default=30)
     parser.add_argument("--connections", type=int, default=4)
+    parser.add_argument("--http-rounds", type=int, default=5, help="interleaved rounds")
+    parser.add_argument(
+        "--redis-url",
+        default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13"),
+        help="the runner's Redis database (cache, scan buffer); only its own keys are deleted",
+    )
+    parser.add_argument(
+        "--key-prefix", default="bench", help="cache key prefix of the runner's keys"
+    )
+    parser.add_argument("--out", default="", help="also write bench/results/<out>.json")
     parser.add_argument("--import-households", type=int, default=10_000)
     parser.add_argument("--stamps", type=int, default=10_000)
     parser.add_argument(
@@ -709,7 +885,8 @@ def main() -> None:
     env = setup_environment(args)
     started = time.perf_counter()
     print(
-        f"bench: database {args.database}, cache {'redis db 13' if env['REDIS_URL'] else 'locmem'}"
+        f"bench: database {args.database}, cache "
+        f"{env['REDIS_URL'] + ' prefix ' + args.key_prefix if env['REDIS_URL'] else 'locmem'}"
     )
     manage("migrate", "--noinput", "-v", "0")
     seed = None
@@ -792,7 +969,8 @@ def main() -> None:
     }
     RESULTS.mkdir(parents=True, exist_ok=True)
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
-    for name in (f"{stamp}.json", "latest.json"):
+    names = [f"{stamp}.json"] + ([f"{args.out}.json"] if args.out else ["latest.json"])
+    for name in names:
         (RESULTS / name).write_text(json.dumps(report, indent=2, default=str))
     missed = [r["case"] for r in results.rows if r["met"] is False]
     print(

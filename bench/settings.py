@@ -6,8 +6,10 @@
   manifest lookup of production is one dict lookup per {% static %}; negligible here).
 """
 
+import os
+
 from smartvillage.settings import *  # noqa: F403
-from smartvillage.settings import BASE_DIR, STORAGES, TEMPLATES
+from smartvillage.settings import BASE_DIR, CACHES, STORAGES, TEMPLATES
 
 ROOT_URLCONF = "bench.urls"
 TEMPLATES[0]["DIRS"] = [*TEMPLATES[0]["DIRS"], BASE_DIR / "bench" / "templates"]
@@ -20,3 +22,7 @@ STORAGES = {
 # X-Forwarded-For (one address per request), read as nginx would pass it in production. The
 # stamp page's per-client rate limit (core.ratelimit) stays on and is paid on every request.
 TRUSTED_PROXY_COUNT = 1
+
+# The runner's own cache keys (bench/run.py --key-prefix): it deletes only these, never a
+# whole Redis database.
+CACHES["default"]["KEY_PREFIX"] = os.environ.get("BENCH_KEY_PREFIX", "bench")

@@ -14,6 +14,7 @@ import environ
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+from kombu import Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -137,6 +138,14 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"timeout": 20, "transaction_mode": "IMMEDIATE"}
     )
+# Read replica for read-only pages (smartvillage/db_router.py, docs/scaling.md); off unless set.
+DATABASE_REPLICA_URL = env.str("DATABASE_REPLICA_URL", default="")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = env.db("DATABASE_REPLICA_URL")
+    DATABASES["replica"]["CONN_MAX_AGE"] = DATABASES["default"].get("CONN_MAX_AGE", 0)
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["smartvillage.db_router.ReadReplicaRouter"]
+    MIDDLEWARE.insert(0, "smartvillage.db_router.ReadOnlyPagesMiddleware")
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -171,6 +180,19 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 # Results are never read by the portal (jobs write their state to their own rows); only the
 # smoke test's ping keeps its result. The result store gets the same short timeouts.
 CELERY_TASK_IGNORE_RESULT = True
+# One queue per job kind (docs/scaling.md): label rendering (minutes of CPU per batch) and
+# roll-ups (database-heavy) never hold up imports, page warming, scan flushes and the requeue
+# beat, which stay on the default queue "celery". A worker started without -Q (make worker,
+# .ci/run, scripts/smoke.sh) consumes every queue of CELERY_TASK_QUEUES; in production each
+# kind gets its own pool (`celery worker -Q render`, docs/scaling.md).
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_QUEUES = [Queue("celery"), Queue("render"), Queue("rollup")]
+CELERY_TASK_ROUTES = {
+    "ocop.tasks.render_stamp_batch": {"queue": "render"},
+    "plates.tasks.*": {"queue": "render"},
+    "criteria.tasks.*": {"queue": "rollup"},
+    "provinces.tasks.province_rollup_task": {"queue": "rollup"},
+}
 CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 1
 CELERY_REDIS_SOCKET_TIMEOUT = 2
 CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"retry_policy": {"max_retries": 1, "timeout": 1.0}}
