@@ -22,7 +22,7 @@ from households.models import Household, Resident
 from villages.models import Membership, Village
 from villages.services import team_accounts_deactivate
 
-from . import selectors, services
+from . import panels, selectors, services
 from .forms import DigitalTeamForm, HomeVisitForm, SupportActivityForm, TeamMemberForm
 from .models import (
     AssistedChange,
@@ -332,6 +332,7 @@ def followup_list(request: HttpRequest):
             "may_assign": may_manage and team is not None,
             "assignable": list(team.members.active()) if team is not None and may_manage else [],
             "today": timezone.localdate(),
+            "panels": panels.panels_for(village, request.user),
         }
     )
     return render(request, "digital_teams/followup_list.html", context)

@@ -12,29 +12,27 @@ form XObject and placed on each label; only the QR image and the serial differ p
 
 from __future__ import annotations
 
-import io
-import logging
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
-from pathlib import Path
 
-from PIL import Image
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
-from .qr import qr_matrix  # noqa: F401  (re-exported: labels.qr_matrix)
+# Shared with the address plates (core): fonts, QR images, wrapping; re-exported here.
+from core.printing import (  # noqa: F401
+    PNG_BORDER,
+    PNG_SCALE,
+    LabelFonts,
+    ascii_fallback,
+    label_fonts,
+    matrix_image,
+    png_bytes,
+    wrap,
+)
+from core.qr import qr_matrix  # noqa: F401  (re-exported: labels.qr_matrix)
 
-logger = logging.getLogger(__name__)
-
-PNG_SCALE = 8  # pixels per module in the PNG files
-PNG_BORDER = 4  # quiet zone (modules) in the PNG files
 PDF_BORDER = 2  # quiet zone (modules) on the printed label: >= 2, labels without one do not scan
 
 # A4 sheet: 4 columns x 10 rows = 40 labels of 49 x 28 mm inside 7 / 8.5 mm margins.
@@ -57,109 +55,6 @@ def module_mm(matrix: Sequence[Sequence[bool]]) -> float:
     return QR_SIZE / mm / (len(matrix) + 2 * PDF_BORDER)
 
 
-# The text that proves the font: every label font must draw these.
-_PROBE = "Mật ong Rượu ba kích Chổi đót Đ ★"
-
-_FONT_CANDIDATES = [
-    # (regular, bold, mono) — Debian's fonts-dejavu-core first, then other common packages.
-    (
-        "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
-        "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf",
-        "/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf",
-    ),
-    (
-        "/usr/share/fonts/truetype/noto/NotoSans-Regular.ttf",
-        "/usr/share/fonts/truetype/noto/NotoSans-Bold.ttf",
-        "/usr/share/fonts/truetype/noto/NotoSansMono-Regular.ttf",
-    ),
-    (
-        "/usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf",
-        "/usr/share/fonts/truetype/liberation/LiberationSans-Bold.ttf",
-        "/usr/share/fonts/truetype/liberation/LiberationMono-Regular.ttf",
-    ),
-]
-
-
-@dataclass(frozen=True)
-class LabelFonts:
-    regular: str
-    bold: str
-    mono: str
-    unicode: bool  # False: no font with Vietnamese glyphs was found, text is transliterated
-    star: str  # the star character this font can draw
-
-    def text(self, value: str) -> str:
-        return value if self.unicode else ascii_fallback(value)
-
-
-def ascii_fallback(value: str) -> str:
-    """Last resort when no Vietnamese font exists: 'Mật ong' -> 'Mat ong' (readable, not wrong)."""
-    value = value.replace("đ", "d").replace("Đ", "D").replace("★", "*")
-    decomposed = unicodedata.normalize("NFKD", value)
-    return (
-        "".join(c for c in decomposed if not unicodedata.combining(c))
-        .encode("ascii", "replace")
-        .decode()
-    )
-
-
-def _covers(font: TTFont, text: str) -> bool:
-    widths = font.face.charWidths
-    return all(ord(c) in widths for c in text if not c.isspace())
-
-
-@lru_cache(maxsize=1)
-def label_fonts() -> LabelFonts:
-    """Register the first installed TTF family that draws Vietnamese (and the star)."""
-    for regular, bold, mono in _FONT_CANDIDATES:
-        if not all(Path(p).is_file() for p in (regular, bold, mono)):
-            continue
-        try:
-            fonts = [TTFont(f"OcopLabel{i}", path) for i, path in enumerate((regular, bold, mono))]
-        except Exception:  # a broken font file: try the next family
-            logger.warning("Cannot load label font %s", regular, exc_info=True)
-            continue
-        if not _covers(fonts[0], _PROBE.replace("★", "")) or not _covers(
-            fonts[1], _PROBE.replace("★", "")
-        ):
-            continue
-        for font in fonts:
-            pdfmetrics.registerFont(font)
-        star = "★" if _covers(fonts[0], "★") else "*"
-        return LabelFonts(fonts[0].fontName, fonts[1].fontName, fonts[2].fontName, True, star)
-    logger.warning(
-        "No TTF font with Vietnamese glyphs found (install Debian's fonts-dejavu-core); "
-        "labels fall back to Helvetica without diacritics."
-    )
-    return LabelFonts("Helvetica", "Helvetica-Bold", "Courier", False, "*")
-
-
-# --- QR ------------------------------------------------------------------------------------
-
-_INVERT = bytes([255] + [0] * 255)  # module 1 (dark) -> 0 (black), 0 (light) -> 255 (white)
-
-
-def matrix_image(matrix: Sequence[Sequence[bool]], border: int) -> Image.Image:
-    """A greyscale image with one pixel per module and `border` white modules around."""
-    n = len(matrix)
-    size = n + 2 * border
-    blank = b"\xff" * size
-    side = b"\xff" * border
-    rows = [blank] * border
-    rows.extend(side + bytes(row).translate(_INVERT) + side for row in matrix)
-    rows.extend([blank] * border)
-    return Image.frombytes("L", (size, size), b"".join(rows))
-
-
-def png_bytes(matrix: Sequence[Sequence[bool]], *, scale: int = PNG_SCALE) -> bytes:
-    """A 1-bit PNG of the code, `scale` pixels per module, 4-module quiet zone."""
-    small = matrix_image(matrix, PNG_BORDER).convert("1", dither=Image.Dither.NONE)
-    big = small.resize((small.width * scale, small.height * scale), Image.Resampling.NEAREST)
-    out = io.BytesIO()
-    big.save(out, format="PNG")
-    return out.getvalue()
-
-
 # --- PDF sheet -----------------------------------------------------------------------------
 
 
@@ -172,26 +67,6 @@ class LabelText:
     detail_lines: tuple[str, ...]  # e.g. ("Lô: MO-2025-01", "NSX: 01/03/2025", "HSD: ...")
     footer: str  # bottom margin of each page, e.g. "Mật ong – lô MO-2025-01"
     scan_hint: str  # e.g. "Quét để kiểm tra"
-
-
-def _wrap(text: str, font: str, size: float, width: float, max_lines: int) -> list[str]:
-    words, lines, current = text.split(), [], ""
-    for word in words:
-        trial = f"{current} {word}".strip()
-        if stringWidth(trial, font, size) <= width or not current:
-            current = trial
-        else:
-            lines.append(current)
-            current = word
-    if current:
-        lines.append(current)
-    if len(lines) > max_lines:
-        lines = lines[:max_lines]
-        last = lines[-1]
-        while last and stringWidth(last + "…", font, size) > width:
-            last = last[:-1]
-        lines[-1] = last.rstrip() + "…"
-    return lines
 
 
 class LabelSheet:
@@ -217,7 +92,7 @@ class LabelSheet:
         # The constant part of a label, drawn relative to the label's bottom-left corner.
         c.beginForm("label", lowerx=0, lowery=0, upperx=CELL_W, uppery=CELL_H)
         y = CELL_H - PAD - 6.2
-        for line in _wrap(f.text(t.product_name), f.bold, 6.8, text_w, 3):
+        for line in wrap(f.text(t.product_name), f.bold, 6.8, text_w, 3):
             c.setFont(f.bold, 6.8)
             c.drawString(text_x, y, line)
             y -= 7.6
@@ -230,13 +105,13 @@ class LabelSheet:
         y -= 8
         c.setFont(f.regular, 5.6)
         for detail in t.detail_lines[:3]:
-            for line in _wrap(f.text(detail), f.regular, 5.6, text_w, 1):
+            for line in wrap(f.text(detail), f.regular, 5.6, text_w, 1):
                 c.drawString(text_x, y, line)
                 y -= 6.4
         c.setFont(f.regular, 5)
         c.setFillColorRGB(0.3, 0.3, 0.3)
         # "Quét để kiểm tra nguồn gốc" is wider than the text column: two lines, never cut.
-        hint = _wrap(f.text(t.scan_hint), f.regular, 5, text_w, 2)
+        hint = wrap(f.text(t.scan_hint), f.regular, 5, text_w, 2)
         for n, line in enumerate(reversed(hint)):
             c.drawString(text_x, PAD + 8 + n * 5.6, line)
         c.setFillColorRGB(0, 0, 0)

@@ -1,10 +1,11 @@
 """Rendering a stamp batch: create its stamps, write the PDF sheet and the ZIP of PNG codes.
 
 Safe to run twice, concurrently, after a crash or after a redelivery (docs/ocop.md):
-1. Claim: one conditional UPDATE moves the batch to "rendering" with a fresh random token, if it
-   is queued, or rendering under the same Celery task id (the message was redelivered because
-   the worker died: acks_late), or rendering with a stale heartbeat (services.stale_before:
-   the claim expires about a minute after the last renewal). Otherwise the run does nothing.
+1. Claim (core.claims, shared with the address plates): one conditional UPDATE moves the batch
+   to "rendering" with a fresh random token, if it is queued, or rendering under the same
+   Celery task id (the message was redelivered because the worker died: acks_late), or
+   rendering with a stale heartbeat (the claim expires about a minute after the last renewal).
+   Otherwise the run does nothing.
 2. Every later write (progress + heartbeat, ready, failed) is conditional on that token: a run
    that was taken over changes nothing and deletes its own files.
 3. Stamps: sequence numbers 1..quantity are unique per batch; missing ones are bulk-inserted
@@ -18,22 +19,22 @@ from __future__ import annotations
 import csv
 import io
 import logging
-import os
 import shutil
-import uuid
 import zipfile
 from pathlib import Path
 
 from django.conf import settings
-from django.db.models import F, Q
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from core import claims
+from core.claims import Superseded
+from core.printing import fsync_replace
+
 from . import labels
 from .models import Stamp, StampBatch, new_serial, stamp_url
-from .services import stale_before
 
 logger = logging.getLogger(__name__)
 
@@ -41,40 +42,17 @@ PROGRESS_EVERY = 250
 LABELS_DIR = "ocop/labels"
 
 
-class Superseded(Exception):
-    """Another run owns the batch now: stop quietly."""
-
-
 def _owned(batch_id: int, token: str):
-    return StampBatch.objects.filter(pk=batch_id, render_token=token, status="rendering")
+    return claims.owned(StampBatch.objects.all(), batch_id, token)
 
 
 def _beat(batch_id: int, token: str, **fields) -> None:
-    if not _owned(batch_id, token).update(heartbeat_at=timezone.now(), **fields):
-        raise Superseded
+    claims.beat(StampBatch.objects.all(), batch_id, token, **fields)
 
 
 def claim(batch_id: int, task_id: str = "") -> str | None:
-    """Take the batch for rendering; the token of this run, or None when it is not ours."""
-    now = timezone.now()
-    claimable = Q(status=StampBatch.Status.QUEUED) | Q(
-        status=StampBatch.Status.RENDERING, heartbeat_at__lt=stale_before(now)
-    )
-    if task_id:
-        # The same message delivered again: its previous run died (acks_late) -> take over.
-        claimable |= Q(status=StampBatch.Status.RENDERING, render_task_id=task_id)
-    token = uuid.uuid4().hex
-    claimed = StampBatch.objects.filter(claimable, pk=batch_id, revoked_at__isnull=True).update(
-        status=StampBatch.Status.RENDERING,
-        render_token=token,
-        render_task_id=task_id,
-        attempts=F("attempts") + 1,
-        rendering_started_at=now,
-        heartbeat_at=now,
-        progress=0,
-        error="",
-    )
-    return token if claimed else None
+    """Take the batch for rendering (core.claims); the token of this run, or None."""
+    return claims.claim(StampBatch.objects.filter(revoked_at__isnull=True), batch_id, task_id)
 
 
 def ensure_stamps(batch: StampBatch, token: str | None = None) -> list[tuple[int, str]]:
@@ -124,12 +102,6 @@ def label_text(batch: StampBatch) -> labels.LabelText:
         )
 
 
-def _fsync_replace(part: Path, final: Path) -> None:
-    with open(part, "rb+") as fh:
-        os.fsync(fh.fileno())
-    os.replace(part, final)
-
-
 def render_files(
     batch: StampBatch,
     rows: list[tuple[int, str]],
@@ -159,8 +131,8 @@ def render_files(
                 on_progress(done)
         sheet.close()
         zf.writestr("serials.csv", manifest.getvalue())
-    _fsync_replace(pdf_part, pdf_path)
-    _fsync_replace(zip_part, zip_path)
+    fsync_replace(pdf_part, pdf_path)
+    fsync_replace(zip_part, zip_path)
     return pdf_path, zip_path
 
 

@@ -3,12 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import hmac
 import io
-import ipaddress
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
@@ -17,6 +13,9 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core import claims
+from core.scans import coarse_origin, ua_family_of
+
 from .models import Product, Stamp, StampBatch, StampScan
 
 
@@ -24,9 +23,7 @@ def stale_before(now: dt.datetime | None = None) -> dt.datetime:
     """A run whose heartbeat is older than this is dead (its worker was killed): any run may
     take it over, requeue_pending sends it again and an official may render it again at once
     (JOBS_HEARTBEAT_STALE, about a minute; the run renews it every few hundred labels)."""
-    from core.jobs import heartbeat_stale
-
-    return (now or timezone.now()) - heartbeat_stale()
+    return claims.stale_before(now)
 
 
 # --- Batches -------------------------------------------------------------------------------
@@ -83,13 +80,7 @@ def stamp_batch_create(
 
 def retryable(now: dt.datetime | None = None) -> Q:
     """Batches an official may send to the worker again: failed, lost or stuck."""
-    stale = stale_before(now)
-    return (
-        Q(status=StampBatch.Status.FAILED)
-        | Q(status=StampBatch.Status.QUEUED, heartbeat_at__lt=stale)
-        | Q(status=StampBatch.Status.QUEUED, heartbeat_at__isnull=True, created_at__lt=stale)
-        | Q(status=StampBatch.Status.RENDERING, heartbeat_at__lt=stale)
-    )
+    return claims.retryable(now)
 
 
 def stamp_batch_retry(*, batch: StampBatch) -> bool:
@@ -125,32 +116,13 @@ def stamps_set_revoked(*, stamps, revoked: bool) -> int:
 
 
 def client_hash(ip: str | None) -> str:
-    """Keyed hash (HMAC-SHA256 with SECRET_KEY) of the client's network (/24 or /48).
-
-    Coarse on purpose: enough to tell "many places" from "one shop", never an address.
-    """
-    try:
-        address = ipaddress.ip_address((ip or "").strip())
-        prefix = 24 if address.version == 4 else 48
-        network = str(ipaddress.ip_network(f"{address}/{prefix}", strict=False))
-    except ValueError:
-        network = "unknown"
-    key = hashlib.sha256(f"ocop-scan:{settings.SECRET_KEY}".encode()).digest()
-    return hmac.new(key, network.encode(), hashlib.sha256).hexdigest()[:16]
+    """Keyed hash of the client's network (/24 or /48): core.scans.coarse_origin."""
+    return coarse_origin(ip, purpose="ocop-scan")
 
 
 def ua_family(user_agent: str | None) -> str:
-    """Only the family of the browser is kept: in-app browsers first (they also say Android)."""
-    ua = (user_agent or "").lower()
-    if "zalo" in ua:
-        return StampScan.UaFamily.ZALO
-    if "fban" in ua or "fbav" in ua or "fb_iab" in ua or "facebook" in ua:
-        return StampScan.UaFamily.FACEBOOK
-    if "iphone" in ua or "ipad" in ua or "ipod" in ua:
-        return StampScan.UaFamily.IPHONE
-    if "android" in ua:
-        return StampScan.UaFamily.ANDROID
-    return StampScan.UaFamily.OTHER
+    """Only the family of the browser is kept (core.scans.ua_family_of)."""
+    return StampScan.UaFamily(ua_family_of(user_agent))
 
 
 def stamp_scan_record(*, stamp: Stamp, ip: str | None, user_agent: str | None) -> None:

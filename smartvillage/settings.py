@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "criteria",
     "dashboards",
     "provinces",
+    "plates",
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",

@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("criteria.urls")),
     path("", include("dashboards.urls")),
     path("", include("provinces.urls")),
+    path("", include("plates.urls")),
     path("", include("api.urls")),
 ]
 

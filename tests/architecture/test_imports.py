@@ -1,7 +1,7 @@
 """The import graph, read with the standard library's `ast` (no code is imported).
 
 Layers, lowest first (ARCHITECTURE.md): core -> villages -> households, ocop -> digital_teams,
-criteria -> payments -> dashboards; smartvillage (settings, URLs, Celery) wires them all. An app
+criteria -> payments, plates -> dashboards; smartvillage (settings, URLs, Celery) wires them. An app
 may import its own layer or those below, never one above, and two apps never import each other.
 Inside an app, no two modules import each other, directly or through others. Every import
 counts, also those inside functions (a "lazy" import is still a dependency); only imports under
@@ -27,6 +27,7 @@ LAYERS = {
     "digital_teams": 3,
     "criteria": 3,
     "payments": 4,
+    "plates": 4,
     "dashboards": 5,
     "provinces": 6,
     "api": 6,

@@ -8,8 +8,8 @@ import pytest
 import qrcode
 from qrcode.constants import ERROR_CORRECT_H, ERROR_CORRECT_M
 
+from core.qr import STAMP_MASK, qr_matrix
 from ocop.labels import png_bytes
-from ocop.qr import STAMP_MASK, qr_matrix
 
 ZBARIMG = shutil.which("zbarimg")
 needs_zbar = pytest.mark.skipif(not ZBARIMG, reason="zbarimg (Debian zbar-tools) is not installed")

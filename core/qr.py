@@ -1,4 +1,4 @@
-"""QR matrices from the `qrcode` library's public API only.
+"""QR matrices from the `qrcode` library's public API only (OCOP stamps and address plates).
 
 `QRCode(error_correction=..., border=0, mask_pattern=...)`, `add_data`, `make(fit=True)` and
 `get_matrix()`: the library picks the smallest version and lays the symbol out itself, so an
@@ -10,7 +10,7 @@ instead of letting the library try all eight and score each in pure Python: that
 ~80 % of the library's time and made the 10,000-stamp batch 2.5-3.6x slower (bench/README.md).
 Every mask gives a valid symbol that any reader decodes (ISO/IEC 18004 §7.8: the mask only
 spreads dark and light modules); tests/ocop/test_qr.py scans labels with zbarimg to prove it.
-The quiet zone is added when the label is drawn (ocop/labels.py).
+The quiet zone is added when the label is drawn (ocop/labels.py, plates/drawing.py).
 """
 
 from __future__ import annotations
