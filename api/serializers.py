@@ -3,6 +3,8 @@ producer contact or evidence note/file is serialised anywhere)."""
 
 from __future__ import annotations
 
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from criteria.models import Assessment
@@ -27,7 +29,7 @@ class VillageSerializer(serializers.ModelSerializer):
 
 class AssessmentSerializer(serializers.ModelSerializer):
     commune = serializers.CharField(source="commune.code", read_only=True)
-    village = serializers.CharField(source="village.code", read_only=True, default=None)
+    village = serializers.SerializerMethodField()
     criteria_set = serializers.CharField(source="criterion.criteria_set.code", read_only=True)
     criterion = serializers.CharField(source="criterion.code", read_only=True)
     criterion_title = serializers.CharField(source="criterion.title", read_only=True)
@@ -55,6 +57,23 @@ class AssessmentSerializer(serializers.ModelSerializer):
             "met",
             "computed_at",
         ]
+
+    @extend_schema_field(OpenApiTypes.STR)
+    def get_village(self, obj) -> str | None:
+        """The village's code in the commune of the roll-up (a village that moved since keeps
+        its earlier code under its earlier commune; villages.VillageAffiliation)."""
+        village = obj.village
+        if village is None:
+            return None
+        if village.commune_id != obj.commune_id:
+            day = obj.run.on
+            then = [a for a in village.affiliations.all() if a.commune_id == obj.commune_id]
+            for row in then:  # prefetched by the view
+                if row.covers(day):
+                    return row.code
+            if then:
+                return then[-1].code
+        return village.code
 
 
 class CashlessReportSerializer(serializers.ModelSerializer):

@@ -70,7 +70,8 @@ class AssessmentViewSet(_ReadOnly):
             super()
             .get_queryset()
             .filter(latest=True)
-            .select_related("commune", "village", "criterion__criteria_set")
+            .select_related("commune", "village", "run", "criterion__criteria_set")
+            .prefetch_related("village__affiliations")
         )
         params = self.request.query_params
         if params.get("criterion"):

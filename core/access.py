@@ -318,7 +318,10 @@ def is_province_office(user, province_code: str | None = None) -> bool:
 
 def province_required(view):
     """Provincial pages `/province/<code>/...`: anonymous visitors log in; users without a
-    provincial membership get 403; another province's code answers 404."""
+    provincial membership get 403; another province's code answers 404. The one write a
+    provincial office has goes through it too: recording its province's administrative changes
+    (a village moving, communes merging: villages.change_views), which moves no personal data
+    into its reach (households follow their village to the new commune's officials)."""
 
     @wraps(view)
     @login_required

@@ -9,6 +9,7 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
     path("", include("villages.urls")),
+    path("", include("villages.change_urls")),  # administrative changes (issue 17 item 6)
     path("", include("households.urls")),
     path("", include("digital_teams.urls")),
     path("", include("payments.urls")),

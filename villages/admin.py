@@ -1,7 +1,9 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.db.models import Q
+from django.db.models import F, Q
+from django.http import HttpResponseRedirect
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from core.access import scope_for
@@ -9,8 +11,35 @@ from core.admin import ScopedModelAdmin
 from core.admin_search import FoldedSearchMixin
 from core.names import UserFullNameChangeForm, UserFullNameCreationForm, person_name
 
-from .models import Commune, Membership, ProvinceMembership, Village
+from .models import (
+    Commune,
+    CommunePredecessor,
+    Membership,
+    ProvinceMembership,
+    Village,
+    VillageAffiliation,
+)
 from .services import team_accounts_deactivate
+
+
+class CommunePredecessorInline(admin.TabularInline):
+    """Predecessors of a commune: written by the merger (villages.services.communes_merge), or
+    typed by a superuser for the units a commune was formed from before the portal knew it."""
+
+    model = CommunePredecessor
+    fk_name = "successor"
+    extra = 0
+    fields = ["code", "name", "until", "decision", "predecessor"]
+    readonly_fields = ["predecessor"]
+
+    def has_add_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
 
 
 @admin.register(Commune)
@@ -18,6 +47,30 @@ class CommuneAdmin(ScopedModelAdmin):
     list_display = ["code", "name", "province_name"]
     list_filter = ["province_name"]
     search_fields = ["code", "name", "province_name"]
+    inlines = [CommunePredecessorInline]
+    actions = ["merge_communes"]
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if not request.user.is_superuser:
+            actions.pop("merge_communes", None)
+        return actions
+
+    @admin.action(description=_("Merge the selected communes into another (preview first)"))
+    def merge_communes(self, request, queryset):
+        # The form with its preview lives on the province's pages (villages.change_views).
+        communes = list(queryset.order_by("code"))
+        query = "&".join(f"predecessor={c.pk}" for c in communes)
+        url = reverse("units:commune_merge", args=[communes[0].province_code])
+        return HttpResponseRedirect(f"{url}?{query}")
+
+    def save_formset(self, request, form, formset, change):
+        super().save_formset(request, form, formset, change)
+        if formset.model is CommunePredecessor and formset.has_changed():
+            # The commune's pages show the new history at once (their cache version moves).
+            commune = form.instance
+            commune.unit_changes = F("unit_changes") + 1
+            commune.save(update_fields=["unit_changes"])
 
     def has_add_permission(self, request):
         # Communes come from the official list (load_communes), not from typing.
@@ -34,6 +87,24 @@ class VillageInline(admin.TabularInline):
     readonly_fields = ["code"]
 
 
+class VillageAffiliationInline(admin.TabularInline):
+    """The communes a village belonged to, written by a move (read only here)."""
+
+    model = VillageAffiliation
+    extra = 0
+    fields = ["commune", "code", "name", "valid_from", "valid_until", "decision"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Village)
 class VillageAdmin(FoldedSearchMixin, ScopedModelAdmin):
     list_display = ["code", "name", "commune"]
@@ -42,6 +113,30 @@ class VillageAdmin(FoldedSearchMixin, ScopedModelAdmin):
     folded_search_fields = ["search_key"]
     readonly_fields = ["code"]
     list_select_related = ["commune"]
+    inlines = [VillageAffiliationInline]
+    actions = ["move_village"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # Moving a village is a recorded change with its date and decision (the action below),
+        # never a dropdown edit that would carry its history to the new commune.
+        return ["code", "commune"] if obj is not None else ["code"]
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if not request.user.is_superuser:
+            actions.pop("move_village", None)
+        return actions
+
+    @admin.action(description=_("Move the selected village to another commune (preview first)"))
+    def move_village(self, request, queryset):
+        village = queryset.select_related("commune").first()
+        if queryset.count() != 1:
+            self.message_user(
+                request, _("Select one village to move at a time."), level=messages.WARNING
+            )
+            return None
+        url = reverse("units:village_move", args=[village.commune.province_code])
+        return HttpResponseRedirect(f"{url}?village={village.pk}")
 
 
 @admin.register(ProvinceMembership)

@@ -39,6 +39,11 @@ class Commune(models.Model):
     # Pre-2025 identity, kept as plain text: mergers happen and old records cite old names.
     former_code = models.CharField(_("former code (before 2025)"), max_length=5, blank=True)
     former_name = models.CharField(_("former name (before 2025)"), max_length=200, blank=True)
+    # Bumped by every administrative change recorded for the commune (villages.services): the
+    # public pages' cache version, and "no history to read" without a query when 0.
+    unit_changes = models.PositiveIntegerField(
+        _("administrative changes recorded"), default=0, editable=False
+    )
 
     objects = CommuneQuerySet.as_manager()
 
@@ -98,6 +103,14 @@ class Village(models.Model):
     @staticmethod
     def make_code(commune_code: str, number: int) -> str:
         return f"{commune_code}-{number:02d}"
+
+    def commune_at(self, day) -> Commune:
+        """The commune the village belonged to on `day` (its affiliation history, recorded at
+        each move; the current commune when no recorded period covers the day)."""
+        for row in self.affiliations.select_related("commune"):
+            if row.covers(day):
+                return row.commune
+        return self.commune
 
 
 class MembershipQuerySet(ScopedQuerySet):
@@ -268,3 +281,130 @@ class ProvinceMembership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} – {self.province_code}"
+
+
+# --- Administrative changes (issue 17 item 6) -----------------------------------------------
+
+
+class VillageAffiliationQuerySet(ScopedQuerySet):
+    # Figures of a commune's past (which villages it had, when): reached by the officials of
+    # that commune, never personal data.
+    commune_path = "commune_id"
+
+
+class VillageAffiliation(models.Model):
+    """One period of a village in one commune, written when the village moves
+    (villages.services.village_move): the village's code and number there, from / until
+    (both days included; empty = open)."""
+
+    village = models.ForeignKey(
+        Village, on_delete=models.CASCADE, related_name="affiliations", verbose_name=_("village")
+    )
+    commune = models.ForeignKey(
+        Commune,
+        on_delete=models.PROTECT,
+        related_name="village_affiliations",
+        verbose_name=_("commune"),
+    )
+    code = models.CharField(_("village code then"), max_length=8)
+    number = models.PositiveSmallIntegerField(_("number then"))
+    name = models.CharField(_("name then"), max_length=120)
+    valid_from = models.DateField(_("from"), null=True, blank=True)
+    valid_until = models.DateField(_("until (last day)"), null=True, blank=True)
+    decision = models.CharField(_("decision"), max_length=120, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    objects = VillageAffiliationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["village", "valid_from"]
+        verbose_name = _("village affiliation")
+        verbose_name_plural = _("village affiliations")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_from__isnull=True)
+                | Q(valid_until__isnull=True)
+                | Q(valid_until__gte=models.F("valid_from")),
+                name="villageaffiliation_dates_in_order",
+                violation_error_message=_("The end date cannot be before the start date."),
+            ),
+            models.UniqueConstraint(
+                fields=["village"],
+                condition=Q(valid_until__isnull=True),
+                name="villageaffiliation_one_open",
+                violation_error_message=_("A village has one current commune."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} – {self.commune.name}"
+
+    def covers(self, day) -> bool:
+        return (self.valid_from is None or self.valid_from <= day) and (
+            self.valid_until is None or day <= self.valid_until
+        )
+
+
+class CommunePredecessor(models.Model):
+    """A commune merged into `successor` (or a pre-2025 unit it was formed from): its code and
+    name, its last day and the decision. `predecessor` is the commune's own row when the
+    portal has it (its records keep pointing there), empty for units entered by hand."""
+
+    successor = models.ForeignKey(
+        Commune,
+        on_delete=models.CASCADE,
+        related_name="predecessors",
+        verbose_name=_("successor commune"),
+    )
+    predecessor = models.ForeignKey(
+        Commune,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="successor_records",
+        verbose_name=_("predecessor commune in the portal"),
+    )
+    code = models.CharField(_("code"), max_length=5, validators=[commune_code_validator])
+    name = models.CharField(_("name"), max_length=120)
+    until = models.DateField(_("until (last day)"))
+    decision = models.CharField(
+        _("decision"), max_length=120, blank=True, help_text=_("e.g. 1682/NQ-UBTVQH15.")
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["successor", "-until", "code"]
+        verbose_name = _("predecessor commune")
+        verbose_name_plural = _("predecessor communes")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["predecessor"],
+                condition=Q(predecessor__isnull=False),
+                name="communepredecessor_merged_once",
+                violation_error_message=_("This commune has already been merged."),
+            ),
+            models.UniqueConstraint(
+                fields=["successor", "code"],
+                name="communepredecessor_unique_code",
+                violation_error_message=_("This predecessor is already recorded."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code}) → {self.successor.name}"
