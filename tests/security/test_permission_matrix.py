@@ -151,6 +151,10 @@ MATRIX: dict[str, dict[str, dict[str, int]]] = {
     # provinces: the provincial NTM office of communes A and B (core.access.province_required)
     "provinces:overview": {"get": _row(LOGIN, 403, 403, 403, 403, 403, 200)},
     "provinces:commune_checklist": {"get": _row(LOGIN, 403, 403, 403, 403, 403, 200)},
+    # administrative changes of the province (villages.change_views): its NTM office only
+    "units:changes": {"get": _row(LOGIN, 403, 403, 403, 403, 403, 200)},
+    "units:village_move": {"get": _row(LOGIN, 403, 403, 403, 403, 403, 200)},
+    "units:commune_merge": {"get": _row(LOGIN, 403, 403, 403, 403, 403, 200)},
     # read API (api/): schema and docs public; data for officials (their communes) and the
     # provincial office (its province); no credentials 401, team members 403
     "api:schema": {"get": PUBLIC},
@@ -348,6 +352,9 @@ def url_for(name: str, a) -> str:
         "password_reset_confirm": {"uidb64": "MQ", "token": "set-password"},
         "core:team_password_reset": {"pk": _team_account(a.village)},
         "provinces:overview": {"code": a.commune.province_code},
+        "units:changes": {"code": a.commune.province_code},
+        "units:village_move": {"code": a.commune.province_code},
+        "units:commune_merge": {"code": a.commune.province_code},
         "api:commune-detail": {"code": a.commune.code},
         "api:open_commune_json": {"code": a.commune.code},
         "api:open_commune_csv": {"code": a.commune.code},
