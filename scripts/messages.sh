@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ADMIN=$PWD/.venv/bin/django-admin
 export DJANGO_SETTINGS_MODULE=smartvillage.settings DEBUG=true PYTHONPATH=$PWD
-APPS=(households digital_teams payments ocop criteria dashboards provinces api)
+APPS=(households digital_teams payments ocop criteria dashboards provinces api plates)
 # `scripts/messages.sh APP` refreshes and compiles only that app's catalogue.
 # `scripts/messages.sh project` only the project catalogue (templates/, core, villages).
 if [ "${1:-}" = project ]; then

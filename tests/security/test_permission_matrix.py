@@ -167,6 +167,25 @@ MATRIX: dict[str, dict[str, dict[str, int]]] = {
     "api:product-list": {"get": _row(401, 200, 200, 403, 403, 403, 200)},
     "api:open_commune_json": {"get": PUBLIC},
     "api:open_commune_csv": {"get": PUBLIC},
+    # plates (issue 18): the public address page and its report form (POST only, no login;
+    # an empty report answers 400); field pages of the village; the print files for whoever
+    # may order plates (officials of the commune, the village's leader), 404 for anyone else
+    "plates:address_public": {"get": PUBLIC},
+    "plates:correction_create": {"get": everyone(405), "post": everyone(400)},
+    "plates:overview": {"get": _row(LOGIN, 200, 404, 200, 200, 404, 403)},
+    "plates:batch_create": {"get": _row(LOGIN, 200, 404, 200, 403, 404, 403)},
+    "plates:batch_detail": {"get": _row(LOGIN, 200, 404, 200, 200, 404, 403)},
+    "plates:batch_printed": {
+        "get": _row(LOGIN, 405, 405, 405, 405, 405, 405),
+        "post": _row(LOGIN, 302, 404, 302, 403, 404, 403),
+    },
+    "plates:batch_retry": {
+        "get": _row(LOGIN, 405, 405, 405, 405, 405, 405),
+        "post": _row(LOGIN, 302, 404, 302, 403, 404, 403),
+    },
+    "plates:batch_file": {"get": _row(404, 200, 404, 200, 404, 404, 404)},
+    "plates:plate_install": {"get": _row(LOGIN, 200, 404, 200, 200, 404, 403)},
+    "plates:correction_resolve": {"get": _row(LOGIN, 200, 404, 200, 200, 404, 403)},
 }
 
 # Quảng Ninh's NTM office (province persona): its answer wherever a MATRIX row does not give
@@ -314,8 +333,34 @@ def _team_account(village) -> int:
     )[0]
 
 
+def _plates(a):
+    """A rendered plate batch of village A1 (its household's address verified, with a code)
+    and a report from the address page, made once per world."""
+    if not hasattr(a, "plate"):
+        import datetime as dt
+
+        from households.models import DigitalAddress
+        from plates.models import AddressCorrection, Plate, PlateBatch
+        from plates.rendering import plate_batch_render
+
+        DigitalAddress.objects.filter(pk=a.address.pk).update(
+            location_code="QTA177", verified_on=dt.date(2026, 3, 2)
+        )
+        batch = PlateBatch.objects.create(village=a.village, size="300x200", quantity=1)
+        a.plate = Plate.objects.create(
+            batch=batch, sequence=1, address=a.address, household=a.household, code="QTA177"
+        )
+        assert plate_batch_render(batch_id=batch.pk) == "ready"
+        a.correction = AddressCorrection.objects.create(
+            village=a.village, address=a.address, code="QTA177", message="Sai số nhà"
+        )
+    return a
+
+
 def url_for(name: str, a) -> str:
     """The URL of `name` filled with commune A / village A1 objects."""
+    if name.startswith("plates:"):
+        _plates(a)
     kwargs = {
         "households:household_detail": {"pk": a.household.pk},
         "households:household_update": {"pk": a.household.pk},
@@ -330,6 +375,17 @@ def url_for(name: str, a) -> str:
         "households:import_confirm": {"pk": a.job.pk},
         "households:import_cancel": {"pk": a.job.pk},
         "ocop:batch_file": {"pk": a.batch.pk, "kind": "pdf"},
+        "plates:address_public": {"code": "QTA177"},
+        "plates:correction_create": {"code": "QTA177"},
+        "plates:batch_detail": {"pk": getattr(a, "plate", None) and a.plate.batch_id},
+        "plates:batch_printed": {"pk": getattr(a, "plate", None) and a.plate.batch_id},
+        "plates:batch_retry": {"pk": getattr(a, "plate", None) and a.plate.batch_id},
+        "plates:batch_file": {
+            "pk": getattr(a, "plate", None) and a.plate.batch_id,
+            "kind": "proof",
+        },
+        "plates:plate_install": {"pk": getattr(a, "plate", None) and a.plate.pk},
+        "plates:correction_resolve": {"pk": getattr(a, "correction", None) and a.correction.pk},
         "digital_teams:teammember_update": {"pk": a.member.pk},
         "digital_teams:teammember_deactivate": {"pk": a.member.pk},
         "digital_teams:activity_detail": {"pk": a.activity.pk},
@@ -375,6 +431,8 @@ def url_for(name: str, a) -> str:
         "digital_teams:followup_print": f"village={a.village.pk}",
         "digital_teams:followup_assign": f"village={a.village.pk}",
         "dashboards:map": f"village={a.village.code}",
+        "plates:overview": f"village={a.village.pk}",
+        "plates:batch_create": f"village={a.village.pk}",
         "dashboards:map_data": f"village={a.village.code}",
     }.get(name)
     return f"{url}?{query}" if query else url
