@@ -11,6 +11,10 @@ Adding an indicator = one decorated function (+ an optional gap function) + one 
     def _(scope, *, on):
         return households_of(scope).filter(has_fibre=False)
 
+Indicators of one family are registered by one helper that writes both parts from one
+condition: `household_indicator` (households that have X), `resident_indicator` (a population
+step) and `product_indicator` (rated OCOP products that are X).
+
 A village-level function receives a list of villages and returns `{village_id: Result}` from ONE
 grouped query (a commune roll-up is then one query per indicator), or None when its source app
 is not installed yet ("no data", never a made-up value). A commune-level function receives the
@@ -27,7 +31,7 @@ one register themselves from that app (payments/indicators.py).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from decimal import Decimal
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
@@ -103,50 +107,49 @@ def households_of(scope) -> QuerySet:
 # --- Digital infrastructure -----------------------------------------------------------------------
 
 
-@indicator(
+def household_indicator(key: str, *, has: Q, lacks: Q, **options) -> Indicator:
+    """Register an indicator "households of the village that `has` ÷ all its households", with
+    its gap list (the households that `lacks` it)."""
+
+    def compute(village_ids, *, on):
+        return ratio_by_village(
+            Household.objects.filter(village_id__in=village_ids), "village_id", has
+        )
+
+    item = indicator(key, level="village", unit="percent", gap_kind="households", **options)(
+        compute
+    )
+
+    @item.gap_rows
+    def _gap(scope, *, on):
+        return households_of(scope).filter(lacks)
+
+    return item
+
+
+households_fibre = household_indicator(
     "households_fibre",
-    level="village",
-    unit="percent",
+    has=Q(has_fibre=True),
+    lacks=Q(has_fibre=False),
     label=_("Households with fibre internet"),
     definition=_(
         "Households of the village with fibre internet (FTTH) ÷ all households of the village. "
         "Source: household registry."
     ),
     noun=_("households with fibre internet"),
-    gap_kind="households",
 )
-def households_fibre(village_ids, *, on):
-    return ratio_by_village(
-        Household.objects.filter(village_id__in=village_ids), "village_id", Q(has_fibre=True)
-    )
 
-
-@households_fibre.gap_rows
-def _households_fibre_gap(scope, *, on):
-    return households_of(scope).filter(has_fibre=False)
-
-
-@indicator(
+households_4g = household_indicator(
     "households_4g",
-    level="village",
-    unit="percent",
+    has=Q(has_4g=True),
+    lacks=Q(has_4g=False),
     label=_("Households covered by 4G/5G"),
     definition=_(
         "Households of the village recorded as covered by 4G/5G ÷ all households of the village. "
         "Source: household registry."
     ),
     noun=_("households covered by 4G/5G"),
-    gap_kind="households",
 )
-def households_4g(village_ids, *, on):
-    return ratio_by_village(
-        Household.objects.filter(village_id__in=village_ids), "village_id", Q(has_4g=True)
-    )
-
-
-@households_4g.gap_rows
-def _households_4g_gap(scope, *, on):
-    return households_of(scope).filter(has_4g=False)
 
 
 @indicator(
@@ -372,30 +375,18 @@ def vneid_documents_integrated(village_ids, *, on):
     return found
 
 
-@indicator(
+households_digital_address = household_indicator(
     "households_digital_address",
-    level="village",
-    unit="percent",
+    has=Q(digital_address__isnull=False),
+    lacks=Q(digital_address__isnull=True),
     label=_("Households with a digital address"),
     definition=_(
         "Households of the village with a digital address (location code and GPS) ÷ all "
         "households of the village. Source: digital addresses."
     ),
     noun=_("households with a digital address"),
-    gap_kind="households",
     followup_topic="digital_address",
 )
-def households_digital_address(village_ids, *, on):
-    return ratio_by_village(
-        Household.objects.filter(village_id__in=village_ids),
-        "village_id",
-        Q(digital_address__isnull=False),
-    )
-
-
-@households_digital_address.gap_rows
-def _digital_address_gap(scope, *, on):
-    return households_of(scope).filter(digital_address__isnull=True)
 
 
 # --- Organisation ---------------------------------------------------------------------------------
@@ -446,85 +437,73 @@ def _ready_batches():
     )
 
 
-@indicator(
+def _rated_products(where: Q, on):
+    """OCOP-rated products (3 stars or more, certificate valid on `on`) of the producers `where`."""
+    return Product.objects.filter(where, stars__gte=OCOP_MIN_STARS).filter(_certificate_valid(on))
+
+
+def product_indicator(key: str, *, good: Callable[[], Q], **options) -> Indicator:
+    """Register an indicator "rated products of the village's producers that are `good` ÷ all
+    of them" (no product: not applicable), with its gap list (the rated products that are not)."""
+
+    def compute(village_ids, *, on):
+        rows = (
+            _rated_products(Q(producer__village_id__in=village_ids), on)
+            .order_by()
+            .values("producer__village_id")
+            .annotate(den=Count("pk"), num=Count("pk", filter=good()))
+        )
+        return {row["producer__village_id"]: Result.ratio(row["num"], row["den"]) for row in rows}
+
+    register = indicator(
+        key, level="village", unit="percent", empty=NOT_APPLICABLE, gap_kind="products", **options
+    )
+    item = register(compute)
+
+    @item.gap_rows
+    def _gap(scope, *, on):
+        return (
+            _rated_products(_scope_filter(scope, "producer__village_id"), on)
+            .exclude(good())
+            .select_related("producer", "producer__village")
+        )
+
+    return item
+
+
+def _estamp_q():
+    return Q(Exists(_ready_batches()))
+
+
+def _traceable_q():
+    # Circular 02/2024/TT-BKHCN: a traceability code on the product, here an e-stamp batch of
+    # the portal or the product's own GS1 barcode (GTIN-13).
+    return _estamp_q() | ~Q(gtin="")
+
+
+ocop_products_estamp = product_indicator(
     "ocop_products_estamp",
-    level="village",
-    unit="percent",
+    good=_estamp_q,
     label=_("OCOP products carrying e-stamps"),
     definition=_(
         "OCOP-rated products (3 stars or more, certificate not expired on the assessment date) of "
         "the village's producers with at least one ready, not revoked e-stamp batch ÷ all such "
         "products. No product: not applicable. Source: OCOP."
     ),
-    empty=NOT_APPLICABLE,
     noun=_("OCOP products with e-stamps"),
-    gap_kind="products",
 )
-def ocop_products_estamp(village_ids, *, on):
-    ready = _ready_batches()
-    rows = (
-        Product.objects.filter(producer__village_id__in=village_ids, stars__gte=OCOP_MIN_STARS)
-        .filter(_certificate_valid(on))
-        .order_by()
-        .values("producer__village_id")
-        .annotate(den=Count("pk"), num=Count("pk", filter=Exists(ready)))
-    )
-    return {row["producer__village_id"]: Result.ratio(row["num"], row["den"]) for row in rows}
 
-
-@ocop_products_estamp.gap_rows
-def _ocop_gap(scope, *, on):
-    return (
-        Product.objects.filter(
-            _scope_filter(scope, "producer__village_id"), stars__gte=OCOP_MIN_STARS
-        )
-        .filter(_certificate_valid(on))
-        .exclude(Exists(_ready_batches()))
-        .select_related("producer", "producer__village")
-    )
-
-
-def _traceable_q():
-    # Circular 02/2024/TT-BKHCN: a traceability code on the product, here an e-stamp batch of
-    # the portal or the product's own GS1 barcode (GTIN-13).
-    return Q(Exists(_ready_batches())) | ~Q(gtin="")
-
-
-@indicator(
+ocop_products_traceable = product_indicator(
     "ocop_products_traceable",
-    level="village",
-    unit="percent",
+    good=_traceable_q,
     label=_("OCOP products traceable (e-stamp or barcode)"),
     definition=_(
         "OCOP-rated products (3 stars or more, certificate not expired on the assessment date) of "
         "the village's producers with a ready, not revoked e-stamp batch or a GTIN barcode ÷ all "
         "such products. No product: not applicable. Source: OCOP."
     ),
-    empty=NOT_APPLICABLE,
     noun=_("traceable OCOP products"),
-    gap_kind="products",
 )
-def ocop_products_traceable(village_ids, *, on):
-    rows = (
-        Product.objects.filter(producer__village_id__in=village_ids, stars__gte=OCOP_MIN_STARS)
-        .filter(_certificate_valid(on))
-        .order_by()
-        .values("producer__village_id")
-        .annotate(den=Count("pk"), num=Count("pk", filter=_traceable_q()))
-    )
-    return {row["producer__village_id"]: Result.ratio(row["num"], row["den"]) for row in rows}
-
-
-@ocop_products_traceable.gap_rows
-def _ocop_traceable_gap(scope, *, on):
-    return (
-        Product.objects.filter(
-            _scope_filter(scope, "producer__village_id"), stars__gte=OCOP_MIN_STARS
-        )
-        .filter(_certificate_valid(on))
-        .exclude(_traceable_q())
-        .select_related("producer", "producer__village")
-    )
 
 
 # --- Commune level --------------------------------------------------------------------------------
