@@ -98,6 +98,15 @@ def count_key(name: str, who: str, *, window: int, now: float | None = None) -> 
         return 0
 
 
+def too_many(request, template: str, window: int):
+    """The 429 answer (context: retry_after, window), never stored by a cache."""
+    retry_after = window - int(time.time()) % window
+    response = render(request, template, {"retry_after": retry_after, "window": window}, status=429)
+    response["Retry-After"] = str(retry_after)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
 def rate_limited(name: str, *, default_limit: int, template: str, default_window: int = 60):
     """Decorator: answer 429 with `template` (context: retry_after) over the limit."""
 
@@ -106,13 +115,7 @@ def rate_limited(name: str, *, default_limit: int, template: str, default_window
         def wrapper(request, *args, **kwargs):
             limit, window = limits(name, default_limit, default_window)
             if not hit(name, request, limit=limit, window=window):
-                retry_after = window - int(time.time()) % window
-                response = render(
-                    request, template, {"retry_after": retry_after, "window": window}, status=429
-                )
-                response["Retry-After"] = str(retry_after)
-                response["Cache-Control"] = "no-store"
-                return response
+                return too_many(request, template, window)
             return view(request, *args, **kwargs)
 
         return wrapper

@@ -29,7 +29,8 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import uuid
+import time
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
@@ -57,8 +58,14 @@ def page_key(serial: str, language: str) -> str:
     return f"stamp-page:{language}:{serial}"
 
 
+def _hash_key(serial: str, language: str) -> str:
+    """The page as a Redis hash (gen, day, id, body), readable by the Lua lookup."""
+    return cache.make_key(f"stamp-page-hash:{language}:{serial}")
+
+
 def _set_new_generation() -> None:
-    cache.set(GENERATION_KEY, uuid.uuid4().hex, None)
+    # An integer: Django's Redis cache stores it unpickled, so the Lua lookup can compare it.
+    cache.set(GENERATION_KEY, time.time_ns(), None)
 
 
 def bump_generation(**_ignored) -> None:
@@ -88,16 +95,20 @@ def connect_signals() -> None:
             signal.connect(_row_changed, sender=model, dispatch_uid=f"stamp-page-{model}")
 
 
-def read(serial: str, language: str) -> tuple[str, dict | None]:
-    """(current generation, the cached entry if still valid) in one cache round trip."""
-    key = page_key(serial, language)
-    found = cache.get_many([GENERATION_KEY, key])
-    generation = found.get(GENERATION_KEY)
-    if generation is None:  # never set, or evicted: a new one, so no old entry can match
-        generation = uuid.uuid4().hex
+def _generation(found) -> int:
+    generation = found
+    if generation in (None, "", b""):  # never set, or evicted: a new one, no old entry matches
+        generation = time.time_ns()
         if not cache.add(GENERATION_KEY, generation, None):
             generation = cache.get(GENERATION_KEY) or generation
-        return generation, None
+    return int(generation)
+
+
+def read(serial: str, language: str) -> tuple[int, dict | None]:
+    """Without Redis: (current generation, the cached entry if still valid), one round trip."""
+    key = page_key(serial, language)
+    found = cache.get_many([GENERATION_KEY, key])
+    generation = _generation(found.get(GENERATION_KEY))
     entry = found.get(key)
     if (
         entry is None
@@ -108,37 +119,106 @@ def read(serial: str, language: str) -> tuple[str, dict | None]:
     return generation, entry
 
 
-def store(serial: str, language: str, generation: str, stamp_id: int, body: bytes) -> dict:
-    entry = {
-        "generation": generation,
-        "day": timezone.localdate().isoformat(),
-        "stamp_id": stamp_id,
-        "body": body,
-    }
-    cache.set(
-        page_key(serial, language), entry, getattr(settings, "STAMP_PAGE_CACHE_SECONDS", 3600)
-    )
-    return entry
+@dataclass
+class Page:
+    generation: int
+    body: bytes | None = None  # None: not cached (or stale), render it
+    scans: int = 0
+    first_scan: dt.datetime | None = None
+    limited: bool = False  # over the client's rate limit (counted in the same Lua call)
+
+
+def lookup(serial: str, language: str, *, ip, user_agent, rate=("", 0, 60)) -> Page:
+    """The cached page of a valid stamp with this request's scan counted, or a miss.
+
+    Redis: one Lua call counts the client's request against its rate limit (`rate`: the key of
+    core.ratelimit, limit, window), reads the generation and the page and counts the scan.
+    Otherwise the Django cache and a synchronous scan row (the caller checks the limit)."""
+    client = redis_client()
+    if client is not None:
+        try:
+            return _lookup_redis(client, serial, language, ip, user_agent, rate)
+        except Exception:  # Redis unreachable: the page is read and written as without it
+            logger.warning("stamp page cache unavailable: serving without it", exc_info=True)
+            return Page(generation=0)
+    generation, entry = read(serial, language)
+    if entry is None:
+        return Page(generation=generation)
+    scans, first = _record_now(stamp_id=entry["stamp_id"], ip=ip, user_agent=user_agent)
+    return Page(generation, entry["body"], scans, first)
+
+
+def store_and_count(serial: str, language: str, page: Page, stamp, body: bytes, *, ip, user_agent):
+    """After a miss: keep the rendered body, count the scan; the Page to serve."""
+    day = timezone.localdate().isoformat()
+    timeout = int(getattr(settings, "STAMP_PAGE_CACHE_SECONDS", 3600))
+    client = redis_client()
+    if client is not None and page.generation:
+        try:
+            key = _hash_key(serial, language)
+            with client.pipeline() as pipe:
+                pipe.hset(
+                    key,
+                    mapping={"gen": page.generation, "day": day, "id": stamp.pk, "body": body},
+                )
+                pipe.expire(key, timeout)
+                pipe.execute()
+            scans, first = _count_redis(client, serial, stamp.pk, ip, user_agent)
+            return Page(page.generation, body, scans, first)
+        except Exception:
+            logger.warning("stamp page cache unavailable: writing the scan synchronously")
+    elif client is None:
+        entry = {"generation": page.generation, "day": day, "stamp_id": stamp.pk, "body": body}
+        cache.set(page_key(serial, language), entry, timeout)
+    scans, first = _record_now(stamp_id=stamp.pk, ip=ip, user_agent=user_agent, stamp=stamp)
+    return Page(page.generation, body, scans, first)
 
 
 # --- Scans ---------------------------------------------------------------------------------
 
-SCAN_SCRIPT = """
-if redis.call('EXISTS', KEYS[1]) == 0 then return {-1, ''} end
+# Shared by both scripts: count the scan in the state hash KEYS[st], buffer the row unless the
+# buffer (KEYS[bf] + the list being flushed, KEYS[pr]) holds STAMP_SCAN_BUFFER_MAX already.
+_COUNT = """
 local buffered = 1
-if redis.call('LLEN', KEYS[2]) + redis.call('LLEN', KEYS[3]) >= tonumber(ARGV[4]) then
+if redis.call('LLEN', KEYS[bf]) + redis.call('LLEN', KEYS[pr]) >= tonumber(ARGV[mx]) then
   buffered = 0
 end
-local first = redis.call('HGET', KEYS[1], 'first')
+local first = redis.call('HGET', KEYS[st], 'first')
 if (not first) or first == '' then
   first = ''
-  redis.call('HSET', KEYS[1], 'first', ARGV[1])
+  redis.call('HSET', KEYS[st], 'first', ARGV[now])
 end
-local n = redis.call('HINCRBY', KEYS[1], 'n', 1)
-if buffered == 1 then redis.call('RPUSH', KEYS[2], ARGV[2]) end
-redis.call('EXPIRE', KEYS[1], ARGV[3])
-return {n, first, buffered}
+local n = redis.call('HINCRBY', KEYS[st], 'n', 1)
+if buffered == 1 then redis.call('RPUSH', KEYS[bf], row) end
+redis.call('EXPIRE', KEYS[st], ARGV[ttl])
 """
+# KEYS: state, buffer, processing. ARGV: now (µs), row, ttl, max.
+SCAN_SCRIPT = (
+    "local st, bf, pr, now, ttl, mx = 1, 2, 3, 1, 3, 4\nlocal row = ARGV[2]\n"
+    "if redis.call('EXISTS', KEYS[st]) == 0 then return {-1, ''} end\n"
+    + _COUNT
+    + "return {n, first, buffered}"
+)
+# KEYS: generation, page, state, buffer, processing, rate-limit counter. ARGV: day, now (µs),
+# "|hash|browser", ttl, max, limit (0: none), window + 1. Answers {2} (over the limit),
+# {0, generation} (miss), {-1, generation, id} (no scan state yet) or {1, body, n, first,
+# buffered}. The counter is core.ratelimit's (same key, INCR, expiry set when created).
+LOOKUP_SCRIPT = (
+    "local st, bf, pr, now, ttl, mx = 3, 4, 5, 2, 4, 5\n"
+    "if tonumber(ARGV[6]) > 0 then\n"
+    "  local c = redis.call('INCR', KEYS[6])\n"
+    "  if c == 1 then redis.call('EXPIRE', KEYS[6], ARGV[7]) end\n"
+    "  if c > tonumber(ARGV[6]) then return {2} end\n"
+    "end\n"
+    "local gen = redis.call('GET', KEYS[1])\n"
+    "if not gen then return {0, ''} end\n"
+    "local page = redis.call('HMGET', KEYS[2], 'gen', 'day', 'id', 'body')\n"
+    "if page[1] ~= gen or page[2] ~= ARGV[1] then return {0, gen} end\n"
+    "if redis.call('EXISTS', KEYS[st]) == 0 then return {-1, gen, page[3]} end\n"
+    "local row = page[3] .. '|' .. ARGV[now] .. ARGV[3]\n"
+    + _COUNT
+    + "return {1, page[4], n, first, buffered}"
+)
 
 
 def redis_client():
@@ -152,8 +232,8 @@ def redis_client():
     return backend._cache.get_client(write=True)
 
 
-def _state_key(stamp_id: int) -> str:
-    return cache.make_key(f"stamp-scan:state:{stamp_id}")
+def _state_key(serial: str) -> str:
+    return cache.make_key(f"stamp-scan:state:{serial}")
 
 
 def _micros(moment: dt.datetime) -> int:
@@ -166,59 +246,82 @@ def _from_micros(value) -> dt.datetime | None:
     return dt.datetime.fromtimestamp(int(value) / 1_000_000, tz=dt.UTC)
 
 
-_script = None
+_scripts: dict = {}
 
 
-def _scan_script(client):
-    global _script
-    if _script is None or _script.registered_client is not client:
-        _script = client.register_script(SCAN_SCRIPT)
-    return _script
+def _script(client, source: str):
+    script = _scripts.get(source)
+    if script is None or script.registered_client is not client:
+        script = _scripts[source] = client.register_script(source)
+    return script
 
 
-def record_scan(*, stamp_id: int, ip: str | None, user_agent: str | None, stamp=None):
-    """Count one scan: (scans including this one, time of the first scan before this one).
-
-    Buffered in Redis when the cache is Redis (see the module's text), else written at once
-    (`stamp`: the row just read, if any, saves reading it again).
-    """
-    from .services import client_hash, ua_family
-
-    client = redis_client()
-    if client is not None:
-        now = timezone.now()
-        entry = f"{stamp_id}|{_micros(now)}|{client_hash(ip)}|{ua_family(user_agent)}"
-        try:
-            return _record_buffered(client, stamp_id, now, entry)
-        except Exception:  # Redis unreachable or refusing: the row is written synchronously
-            logger.warning("stamp scan buffer unavailable: writing the scan synchronously")
-    return _record_now(stamp_id=stamp_id, ip=ip, user_agent=user_agent, stamp=stamp)
-
-
-def _record_buffered(client, stamp_id: int, now: dt.datetime, entry: str):
+def _init_state(client, serial: str, stamp_id: int) -> None:
+    """The scan state of a stamp, read from the database (first scan, or after a Redis loss)."""
     from .models import Stamp
 
-    script = _scan_script(client)
-    keys = [_state_key(stamp_id), cache.make_key(BUFFER_KEY), cache.make_key(PROCESSING_KEY)]
-    argv = [_micros(now), entry, STATE_TTL, buffer_max()]
+    row = Stamp.objects.filter(pk=stamp_id).values_list("scan_count", "first_scan_at").first()
+    count, first = row or (0, None)
+    key = _state_key(serial)
+    with client.pipeline() as pipe:
+        pipe.hsetnx(key, "n", count)
+        pipe.hsetnx(key, "first", _micros(first) if first else "")
+        pipe.expire(key, STATE_TTL)
+        pipe.execute()
+
+
+def _suffix(ip, user_agent) -> str:
+    from .services import client_hash, ua_family
+
+    return f"|{client_hash(ip)}|{ua_family(user_agent)}"
+
+
+def _lookup_redis(client, serial: str, language: str, ip, user_agent, rate) -> Page:
+    now = timezone.now()
+    rate_key, limit, window = rate
+    keys = [
+        cache.make_key(GENERATION_KEY),
+        _hash_key(serial, language),
+        _state_key(serial),
+        cache.make_key(BUFFER_KEY),
+        cache.make_key(PROCESSING_KEY),
+        cache.make_key(rate_key) if rate_key and limit > 0 else "",
+    ]
+    suffix = _suffix(ip, user_agent)
+    argv = [timezone.localdate().isoformat(), _micros(now), suffix, STATE_TTL, buffer_max()]
+    script = _script(client, LOOKUP_SCRIPT)
+    result = script(keys=keys, args=[*argv, limit, window + 1])
+    if int(result[0]) == 2:
+        return Page(generation=0, limited=True)
+    if int(result[0]) == -1:
+        _init_state(client, serial, int(result[2]))
+        result = script(keys=keys, args=[*argv, 0, 0])  # this request is counted already
+    if int(result[0]) != 1:
+        return Page(generation=_generation(result[1]))
+    _, body, scans, first, buffered = result
+    if not int(buffered):  # buffer full (the flush is behind): this row is written now
+        stamp_id = int(client.hget(keys[1], "id"))
+        _write_rows([(stamp_id, now, *suffix[1:].split("|"))])
+    return Page(0, body, int(scans), _from_micros(first))
+
+
+def _count_redis(client, serial: str, stamp_id: int, ip, user_agent):
+    now = timezone.now()
+    suffix = _suffix(ip, user_agent)
+    keys = [_state_key(serial), cache.make_key(BUFFER_KEY), cache.make_key(PROCESSING_KEY)]
+    argv = [_micros(now), f"{stamp_id}|{_micros(now)}{suffix}", STATE_TTL, buffer_max()]
+    script = _script(client, SCAN_SCRIPT)
     result = script(keys=keys, args=argv)
-    if int(result[0]) == -1:  # no state yet (or lost with Redis): read it from the database
-        row = Stamp.objects.filter(pk=stamp_id).values_list("scan_count", "first_scan_at").first()
-        count, first = row or (0, None)
-        with client.pipeline() as pipe:
-            pipe.hsetnx(keys[0], "n", count)
-            pipe.hsetnx(keys[0], "first", _micros(first) if first else "")
-            pipe.expire(keys[0], STATE_TTL)
-            pipe.execute()
+    if int(result[0]) == -1:
+        _init_state(client, serial, stamp_id)
         result = script(keys=keys, args=argv)
-    scans, first, buffered = int(result[0]), _from_micros(result[1]), int(result[2])
-    if not buffered:  # buffer full (the flush is behind): this row is written now
-        _, _, client_hash_, family = entry.split("|")
-        _write_rows([(stamp_id, now, client_hash_, family)])
-    return scans, first
+    if not int(result[2]):
+        _write_rows([(stamp_id, now, *suffix[1:].split("|"))])
+    return int(result[0]), _from_micros(result[1])
 
 
 def _record_now(*, stamp_id: int, ip: str | None, user_agent: str | None, stamp=None):
+    """The scan row and counters written at once: (scans, first scan before this one)."""
     from .models import Stamp
     from .services import stamp_scan_record
 

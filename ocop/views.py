@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from django import forms
 from django.core.paginator import Paginator
 from django.db.models import Q
@@ -17,10 +19,11 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from core import ratelimit
 from core.cache import cache_public_page
 from core.fields import NormalisedFormField
 from core.files import private_file_response
-from core.ratelimit import client_ip, rate_limited
+from core.ratelimit import client_ip
 from core.text import fold
 from villages.models import Commune
 
@@ -84,9 +87,11 @@ def _stamp_body(request: HttpRequest, stamp: Stamp) -> bytes:
     ).content
 
 
+STAMP_RATE_LIMIT = 60  # requests a minute and client (setting STAMP_RATE_LIMIT)
+
+
 @never_cache
 @require_GET
-@rate_limited("stamp", default_limit=60, template="ocop/rate_limited.html")
 def stamp_public(request: HttpRequest, serial: str) -> HttpResponse:
     """The page a buyer sees after scanning a stamp.
 
@@ -98,9 +103,20 @@ def stamp_public(request: HttpRequest, serial: str) -> HttpResponse:
     """
     serial = serial.strip().upper()[:20]
     language = get_language()
-    generation, entry = stamp_cache.read(serial, language)
-    stamp = None
-    if entry is None:
+    ip, user_agent = client_ip(request), request.META.get("HTTP_USER_AGENT")
+    # The rate limit of core.ratelimit: counted inside the cache lookup when it is Redis.
+    limit, window = ratelimit.limits("stamp", STAMP_RATE_LIMIT)
+    if stamp_cache.redis_client() is None:
+        if not ratelimit.hit("stamp", request, limit=limit, window=window):
+            return ratelimit.too_many(request, "ocop/rate_limited.html", window)
+        rate = ("", 0, window)
+    else:
+        slot = int(time.time() // window)
+        rate = (f"rl:stamp:{ratelimit.client_key(request)}:{slot}", limit, window)
+    page = stamp_cache.lookup(serial, language, ip=ip, user_agent=user_agent, rate=rate)
+    if page.limited:
+        return ratelimit.too_many(request, "ocop/rate_limited.html", window)
+    if page.body is None:
         stamp = (
             Stamp.objects.select_related("batch__product__producer__village__commune")
             .filter(serial=serial if SERIAL_RE.match(serial) else "")
@@ -110,19 +126,12 @@ def stamp_public(request: HttpRequest, serial: str) -> HttpResponse:
             return _unavailable(request, revoked=False, serial=serial)
         if stamp.revoked or stamp.batch.revoked_at is not None:
             return _unavailable(request, revoked=True, serial=serial)
-        entry = stamp_cache.store(
-            serial, language, generation, stamp.pk, _stamp_body(request, stamp)
+        page = stamp_cache.store_and_count(
+            serial, language, page, stamp, _stamp_body(request, stamp), ip=ip, user_agent=user_agent
         )
-    scans, previous_first_scan = stamp_cache.record_scan(
-        stamp_id=entry["stamp_id"],
-        ip=client_ip(request),
-        user_agent=request.META.get("HTTP_USER_AGENT"),
-        stamp=stamp,
-    )
-    body = (
-        entry["body"]
-        .replace(stamp_cache.SCANS_MARK.encode(), localize(scans).encode())
-        .replace(stamp_cache.NOTICE_MARK.encode(), first_scan_notice(previous_first_scan).encode())
+    body = page.body.replace(stamp_cache.SCANS_MARK.encode(), localize(page.scans).encode())
+    body = body.replace(
+        stamp_cache.NOTICE_MARK.encode(), first_scan_notice(page.first_scan).encode()
     )
     response = HttpResponse(body)
     response["X-Robots-Tag"] = "noindex"

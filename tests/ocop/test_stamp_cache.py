@@ -238,3 +238,30 @@ def test_flush_skips_scans_of_a_deleted_stamp(client, stamp, redis_cache):
     Stamp.objects.filter(pk=other.pk).delete()
     assert stamp_cache.flush() == 1
     assert list(StampScan.objects.values_list("stamp_id", flat=True)) == [stamp.pk]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_with_redis_a_hit_costs_no_query_and_a_write_shows_on_the_next_request(
+    client, stamp, redis_cache, django_assert_num_queries
+):
+    page(client, stamp.serial)
+    with django_assert_num_queries(0):  # page, generation and scan: one Lua call
+        html = page(client, stamp.serial).content.decode()
+    assert "được quét lần đầu" in html
+    assert _change_certificate(stamp) in page(client, stamp.serial).content.decode()
+    stamp_batch_revoke(batch=stamp.batch)
+    assert page(client, stamp.serial).status_code == 410
+    assert stamp_cache.flush() == 3  # the revoked request counted nothing
+
+
+@pytest.mark.django_db(transaction=True)
+def test_with_redis_the_rate_limit_still_holds_and_a_refused_request_counts_no_scan(
+    client, stamp, redis_cache, settings
+):
+    settings.STAMP_RATE_LIMIT = 2
+    assert page(client, stamp.serial, REMOTE_ADDR="203.0.113.9").status_code == 200
+    assert page(client, stamp.serial, REMOTE_ADDR="203.0.113.9").status_code == 200
+    refused = page(client, stamp.serial, REMOTE_ADDR="203.0.113.9")
+    assert refused.status_code == 429 and refused["Retry-After"]
+    assert page(client, stamp.serial, REMOTE_ADDR="198.51.100.4").status_code == 200
+    assert stamp_cache.flush() == 3
