@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from django.utils import formats
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 
 def _number(value: Decimal, places: int) -> str:
@@ -37,16 +38,23 @@ def format_requirement(criterion) -> str:
     return f"{symbol} {format_value(criterion.target, criterion.unit)}"
 
 
-def format_requirement_note(criterion) -> str:
+def format_requirement_note(criterion, short: bool = False) -> str:
     """Whose threshold it is, next to it: 'commune group 2' when the commune's group target
     applies (Decision 51/2025), 'threshold chosen by the commune' when no provincial text gives
-    it (Criterion.threshold_basis); '' for one official threshold."""
+    it (Criterion.threshold_basis); '' for one official threshold. `short`: the few words a
+    narrow table header holds (the table explains them once)."""
     parts = []
     group = getattr(criterion, "group", None)
     if group is not None:
-        parts.append(_("Threshold of commune group %(group)s") % {"group": group})
+        if short:
+            parts.append(pgettext("threshold note", "group %(group)s") % {"group": group})
+        else:
+            parts.append(_("Threshold of commune group %(group)s") % {"group": group})
     if criterion.threshold_basis == "commune_choice":
-        parts.append(_("Threshold chosen by the commune (no provincial text sets it)"))
+        if short:
+            parts.append(pgettext("threshold note", "commune's choice"))
+        else:
+            parts.append(_("Threshold chosen by the commune (no provincial text sets it)"))
     return "; ".join(parts)
 
 

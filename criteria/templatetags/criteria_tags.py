@@ -79,12 +79,17 @@ def crit_width(value):
 
 
 @register.inclusion_tag("criteria/_requirement.html")
-def crit_requirement(criterion, inline=False):
+def crit_requirement(criterion, inline=False, short=False):
     """The threshold and, beside it, whose it is (commune group; chosen by the commune when no
-    provincial text sets it: Criterion.threshold_basis). One place for every page."""
+    provincial text sets it: Criterion.threshold_basis). One place for every page. `short`: for
+    a narrow table header, whose table says once what the short words mean."""
+    from criteria.formatting import format_requirement_note
+
     return {
         "requirement": criterion.requirement_display(),
         "note": criterion.requirement_note(),
+        "short_note": format_requirement_note(criterion, short=True) if short else "",
         "commune_choice": criterion.is_commune_choice,
         "inline": inline,
+        "short": short,
     }

@@ -170,6 +170,9 @@ def test_commune_choice_thresholds_are_labelled_on_every_page(
     printed = official.get(reverse("criteria:dossier_print", args=[commune_a.code]))
     for response in (checklist, village_page, printed):
         assert CHOICE_NOTE in response.content.decode(), response.request["PATH_INFO"]
+    # The village matrix's narrow headers say it in two words, explained once above the table.
+    matrix = checklist.content.decode()
+    assert matrix.count(f'title="{CHOICE_NOTE}') == 10 and "«xã tự chọn»" in matrix
     assert CHOICE_NOTE in _xlsx_text(
         official.get(reverse("criteria:dossier_xlsx", args=[commune_a.code]))
     )
