@@ -67,6 +67,9 @@ class VillageRow:
     cells: list[Assessment | None]
     progress: Decimal | None
     meets: bool
+    # The village has moved to another commune since this snapshot (it shows under the commune
+    # of the roll-up's day, without links to its current data).
+    moved: bool = False
 
 
 def latest_run(commune: Commune) -> RollupRun | None:
@@ -91,7 +94,7 @@ def criterion_for_commune(criterion: Criterion, commune: Commune, groups=None) -
 
 def _latest_rows(commune: Commune, *, village: Village | None = None, villages_only=False):
     qs = Assessment.objects.filter(commune=commune, latest=True).select_related(
-        "criterion", "criterion__criteria_set", "village", "evidence"
+        "criterion", "criterion__criteria_set", "village__commune", "evidence"
     )
     if village is not None:
         qs = qs.filter(village=village)
@@ -129,6 +132,7 @@ def _blocks(rows, villages: list[Village]) -> list[SetBlock]:
                     cells=cells,
                     progress=village_progress(present),
                     meets=indicators.village_meets_set(a.status for a in present),
+                    moved=village.commune_id != present[0].commune_id,
                 )
             )
     return sorted(blocks.values(), key=lambda b: (b.criteria_set.level, b.criteria_set.code))
@@ -177,7 +181,9 @@ def commune_checklist(commune: Commune, period: str | None = None) -> dict:
     rows = _latest_rows(commune)
     period, periods = choose_period(rows, period)
     rows = [a for a in rows if in_period(a.criterion.criteria_set, period)]
-    villages = list(commune.villages.order_by("number"))
+    # The villages of the snapshot: one that moved away since still shows under the commune it
+    # belonged to on the roll-up's day; one that joined shows from the commune's next roll-up.
+    villages = sorted({a.village for a in rows if a.village_id}, key=lambda v: (v.number, v.pk))
     blocks = _blocks(rows, villages)
     village_rows = [a for a in rows if a.village_id is not None]
     return {
