@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.access import ScopedQuerySet
-from core.dates import month_start  # noqa: F401 (the periods of reports; re-exported)
+from core.dates import month_start
 from core.fields import NormalisedCharField
 from core.models import EnteredByMixin, TimestampedMixin
 from villages.models import Commune, Village
@@ -66,12 +66,8 @@ def share(numerator: int | None, denominator: int | None) -> Decimal | None:
     return Decimal(numerator) / Decimal(denominator)
 
 
-def first_of_month(day: dt.date) -> dt.date:
-    return day.replace(day=1)
-
-
 def current_period() -> dt.date:
-    return first_of_month(timezone.localdate())
+    return month_start(timezone.localdate())
 
 
 class CashlessReportQuerySet(ScopedQuerySet):
@@ -176,7 +172,7 @@ class CashlessReport(EnteredByMixin, TimestampedMixin):
     def clean(self):
         errors: dict[str, list] = {}
         if self.period:
-            self.period = first_of_month(self.period)
+            self.period = month_start(self.period)
             if self.period > current_period():
                 errors.setdefault("period", []).append(
                     _("The month is in the future: reports are entered after the month starts.")

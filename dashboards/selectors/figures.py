@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 
 from core.charts import Series, line_chart
+from core.dates import month_starts  # noqa: F401 (the trend months; re-exported)
 from criteria import indicators
 from criteria.formatting import format_requirement, format_requirement_note, public_help
 from criteria.indicators import Result
@@ -218,15 +219,6 @@ def _combine(criterion: Criterion, rows: list[Assessment]) -> Result:
     num = sum(Decimal(r.numerator or 0) for r in results)
     den = sum(Decimal(r.denominator or 0) for r in results)
     return Result.ratio(num, den) if criterion.unit == "percent" else Result(num, num, den or None)
-
-
-def month_starts(end: dt.date, count: int) -> list[dt.date]:
-    first = end.replace(day=1)
-    out = []
-    for i in range(count - 1, -1, -1):
-        index = first.year * 12 + first.month - 1 - i
-        out.append(dt.date(index // 12, index % 12 + 1, 1))
-    return out
 
 
 def _small_pair(r) -> bool:
