@@ -151,6 +151,14 @@ MATRIX: dict[str, dict[str, dict[str, int]]] = {
     # provinces: the provincial NTM office of communes A and B (core.access.province_required)
     "provinces:overview": {"get": _row(LOGIN, 403, 403, 403, 403, 403, 200)},
     "provinces:commune_checklist": {"get": _row(LOGIN, 403, 403, 403, 403, 403, 200)},
+    "provinces:map_data": {"get": _row(LOGIN, 403, 403, 403, 403, 403, 200)},
+    "provinces:report_print": {"get": _row(LOGIN, 403, 403, 403, 403, 403, 200)},
+    "provinces:report_xlsx": {"get": _row(LOGIN, 403, 403, 403, 403, 403, 200)},
+    # GET: the roll-up's progress (a fragment the overview polls); POST starts (or joins) it.
+    "provinces:rollup": {
+        "get": _row(LOGIN, 403, 403, 403, 403, 403, 200),
+        "post": _row(LOGIN, 403, 403, 403, 403, 403, 302),
+    },
     # administrative changes of the province (villages.change_views): its NTM office only
     "units:changes": {"get": _row(LOGIN, 403, 403, 403, 403, 403, 200)},
     "units:village_move": {"get": _row(LOGIN, 403, 403, 403, 403, 403, 200)},
@@ -161,14 +169,6 @@ MATRIX: dict[str, dict[str, dict[str, int]]] = {
     "api:docs": {"get": PUBLIC},
     "api:commune-list": {"get": _row(401, 200, 200, 403, 403, 403, 200)},
     "api:commune-detail": {"get": _row(401, 200, 404, 403, 403, 403, 200)},
-    "provinces:map_data": {"get": _row(LOGIN, 403, 403, 403, 403, 403, 200)},
-    "provinces:report_print": {"get": _row(LOGIN, 403, 403, 403, 403, 403, 200)},
-    "provinces:report_xlsx": {"get": _row(LOGIN, 403, 403, 403, 403, 403, 200)},
-    # GET: the roll-up's progress (a fragment the overview polls); POST starts (or joins) it.
-    "provinces:rollup": {
-        "get": _row(LOGIN, 403, 403, 403, 403, 403, 200),
-        "post": _row(LOGIN, 403, 403, 403, 403, 403, 302),
-    },
     "api:village-list": {"get": _row(401, 200, 200, 403, 403, 403, 200)},
     "api:assessment-list": {"get": _row(401, 200, 200, 403, 403, 403, 200)},
     "api:cashlessreport-list": {"get": _row(401, 200, 200, 403, 403, 403, 200)},
@@ -419,6 +419,10 @@ def url_for(name: str, a) -> str:
         "units:changes": {"code": a.commune.province_code},
         "units:village_move": {"code": a.commune.province_code},
         "units:commune_merge": {"code": a.commune.province_code},
+        "provinces:map_data": {"code": a.commune.province_code},
+        "provinces:report_print": {"code": a.commune.province_code},
+        "provinces:report_xlsx": {"code": a.commune.province_code},
+        "provinces:rollup": {"code": a.commune.province_code},
         "api:commune-detail": {"code": a.commune.code},
         "api:open_commune_json": {"code": a.commune.code},
         "api:open_commune_csv": {"code": a.commune.code},
@@ -430,10 +434,6 @@ def url_for(name: str, a) -> str:
     url = reverse(name, kwargs=kwargs)
     # Views that pick the village/commune from the query string: point them at A1 / A.
     query = {
-        "provinces:map_data": {"code": a.commune.province_code},
-        "provinces:report_print": {"code": a.commune.province_code},
-        "provinces:report_xlsx": {"code": a.commune.province_code},
-        "provinces:rollup": {"code": a.commune.province_code},
         "digital_teams:team_detail": f"village={a.village.pk}",
         "digital_teams:team_edit": f"village={a.village.pk}",
         "digital_teams:team_dashboard": f"village={a.village.pk}",
