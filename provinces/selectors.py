@@ -213,8 +213,20 @@ class QuarterLine:
     all_met: int = 0  # communes meeting every criterion assessed
 
     @property
+    def roman(self) -> str:
+        return ("I", "II", "III", "IV")[(self.start.month - 1) // 3]
+
+    @property
     def label(self) -> str:
-        return f"Q{(self.start.month - 1) // 3 + 1}/{self.start.year}"
+        """'Quý II/2026' (the way Vietnamese reports name a quarter)."""
+        from django.utils.translation import gettext as _
+
+        return _("Q%(number)s/%(year)s") % {"number": self.roman, "year": self.start.year}
+
+    @property
+    def short_label(self) -> str:
+        """'II/2026' under the chart (its axis is titled "Quarter")."""
+        return f"{self.roman}/{self.start.year}"
 
 
 def quarter_start(day: dt.date) -> dt.date:
@@ -286,7 +298,7 @@ def trend_chart(quarters: list[QuarterLine]):
     every = [100 * q.all_met / q.communes if q.communes else None for q in quarters]
     return line_chart(
         [Series(_("Criteria met"), met), Series(_("Communes meeting every criterion"), every)],
-        labels=[q.label for q in quarters],
+        labels=[q.short_label for q in quarters],
         percent=True,
         y_max=100,
         title=_("Criteria met in the province, by quarter"),
@@ -370,5 +382,9 @@ def office_name(name: str) -> str:
     """The issuing office: 'Văn phòng Điều phối nông thôn mới tỉnh Quảng Ninh'."""
     from django.utils.translation import gettext as _
 
-    unit = name[:1].lower() + name[1:] if name.startswith(("Tỉnh ", "Thành phố ")) else name
-    return _("NTM coordination office of %(province)s") % {"province": unit}
+    return _("NTM coordination office of %(province)s") % {"province": inline_name(name)}
+
+
+def inline_name(name: str) -> str:
+    """'Tỉnh Quảng Ninh' -> 'tỉnh Quảng Ninh' inside a sentence."""
+    return name[:1].lower() + name[1:] if name.startswith(("Tỉnh ", "Thành phố ")) else name

@@ -123,6 +123,7 @@ def report_print(request: HttpRequest, code: str):
             "code": code,
             "province_name": name,
             "place": selectors.place_name(name),
+            "province_inline": selectors.inline_name(name),
             "today": timezone.localdate(),
             "rows": selectors.report_rows(data),
             "recipients": [

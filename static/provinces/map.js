@@ -39,6 +39,8 @@
     })
     .then(function (data) {
       var bounds = [];
+      // A few communes: their names stay on the map; many: on hover (they would overlap).
+      var named = data.communes.length <= 15;
       data.communes.forEach(function (c) {
         var k = kind(c);
         var marker = L.circleMarker([c.lat, c.lon], {
@@ -47,7 +49,7 @@
         });
         marker.bindTooltip(label(
           String(c.name) + ": " + String(c.met) + "/" + String(c.total) + " " + config.labels.met
-        ));
+        ), { permanent: named, direction: "right", className: "prov-point-label" });
         // Only our own checklist path (provinces:commune_checklist) is followed.
         if (typeof c.url === "string" && c.url.charAt(0) === "/" && c.url.charAt(1) !== "/") {
           marker.on("click", function () { window.location.assign(c.url); });
@@ -55,7 +57,9 @@
         marker.addTo(map);
         bounds.push([c.lat, c.lon]);
       });
-      if (bounds.length) { map.fitBounds(bounds, { padding: [24, 24], maxZoom: 13, animate: false }); }
+      if (bounds.length) { map.fitBounds(bounds, {
+        paddingTopLeft: [24, 24], paddingBottomRight: [named ? 200 : 24, 24], maxZoom: 13, animate: false
+      }); }
       box.setAttribute("data-loaded", String(data.communes.length));
     })
     .catch(function () { box.setAttribute("data-loaded", "error"); });

@@ -45,6 +45,9 @@ PERSONAS = {
     "official": ("official_a", "official"),
     "leader": ("leader_a1", "leader01"),
     "member": ("member_a1", "tovien01"),
+    # Quảng Ninh's NTM office (seed_demo's `province`): its own pages and whatever else the
+    # matrix opens to it (public pages), on a desktop as an office works.
+    "province": ("province", "province"),
 }
 PHONE = {"width": 360, "height": 740}
 DESKTOP = {"width": 1366, "height": 900}
@@ -196,7 +199,7 @@ def _context(browser, live_server, user, viewport, language):
 def _plan(persona, pages):
     """(viewport, language, pages) combinations for one persona (see the module docstring)."""
     everything = os.environ.get("AUDIT_FULL") == "1"
-    main = DESKTOP if persona == "official" else PHONE
+    main = DESKTOP if persona in ("official", "province") else PHONE
     other = PHONE if main is DESKTOP else DESKTOP
     sample = pages if everything else _sample(pages)
     # (viewport, language, pages, full checks): the extra passes skip what the first one

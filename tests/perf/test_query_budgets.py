@@ -37,6 +37,11 @@ PAGES = [
     ("stamp_page", None, "/s/{serial}", 5),
     ("village_public", None, "/villages/{village_code}/", 8),
     ("dashboard", "official_a", "/dashboard/", 13),
+    # The provincial office (issue 17): overview, its map's points, the A4 summary. Communes
+    # growing in number: tests/provinces/test_overview.py (2 and 14 communes).
+    ("province_overview", "province_office", "/province/22/", 17),
+    ("province_map", "province_office", "/province/22/map.json", 15),
+    ("province_report", "province_office", "/province/22/report/", 14),
 ]
 
 

@@ -32,12 +32,16 @@ def test_trend_per_quarter_counts_each_communes_last_rollup(province, commune_a,
         province["office"], data["commune_ids"], data["set_ids"], today=dt.date(2025, 12, 15)
     )
     got = {q.label: (q.communes, q.met, q.assessed, q.all_met) for q in quarters}
-    assert len(quarters) == 8 and quarters[0].label == "Q1/2024" and quarters[-1].label == "Q4/2025"
-    assert got["Q2/2025"] == (1, 2, 3, 0)  # A's June run, not its May one
-    assert got["Q3/2025"] == (0, 0, 0, 0)
-    assert got["Q4/2025"] == (2, 4, 6, 1)  # A 3/3 + B 1/3; C (province 33) not counted
+    assert (
+        len(quarters) == 8
+        and quarters[0].label == "Quý I/2024"
+        and quarters[-1].label == "Quý IV/2025"
+    )
+    assert got["Quý II/2025"] == (1, 2, 3, 0)  # A's June run, not its May one
+    assert got["Quý III/2025"] == (0, 0, 0, 0)
+    assert got["Quý IV/2025"] == (2, 4, 6, 1)  # A 3/3 + B 1/3; C (province 33) not counted
     chart = selectors.trend_chart(quarters)
-    assert chart.labels[-1] == "Q4/2025"
+    assert chart.labels[-1] == "IV/2025"
     assert chart.series[0].markers  # drawn
 
 
