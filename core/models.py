@@ -1,6 +1,7 @@
 """Small shared models: the idempotency records of field submissions sent from an outbox, tasks
 waiting to be sent, one-time passwords; and the abstract mixins that give every app the same
-"who entered this row, and when" fields (`EnteredByMixin`, `EnteredMixin`, `TimestampedMixin`)."""
+"who entered this row, and when" fields (`EnteredByMixin`, `EnteredMixin`, `RecordedMixin`,
+`TimestampedMixin`)."""
 
 from __future__ import annotations
 
@@ -34,6 +35,24 @@ class EnteredMixin(EnteredByMixin):
     """Who entered the row and when (criteria evidence, commune groups)."""
 
     entered_at = models.DateTimeField(_("entered at"), auto_now_add=True)
+
+    class Meta:
+        abstract = True
+
+
+class RecordedMixin(models.Model):
+    """Who recorded the row and when (villages' administrative history: affiliations,
+    predecessors)."""
+
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
 
     class Meta:
         abstract = True

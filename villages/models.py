@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.access import ScopedQuerySet
 from core.fields import DerivedKeyField, NormalisedCharField, NormalisedTextField
+from core.models import RecordedMixin
 
 commune_code_validator = RegexValidator(
     r"^\d{5}$", _("A commune code has exactly 5 digits (zero-padded), e.g. 06913.")
@@ -292,7 +293,7 @@ class VillageAffiliationQuerySet(ScopedQuerySet):
     commune_path = "commune_id"
 
 
-class VillageAffiliation(models.Model):
+class VillageAffiliation(RecordedMixin):
     """One period of a village in one commune, written when the village moves
     (villages.services.village_move): the village's code and number there, from / until
     (both days included; empty = open)."""
@@ -312,15 +313,6 @@ class VillageAffiliation(models.Model):
     valid_from = models.DateField(_("from"), null=True, blank=True)
     valid_until = models.DateField(_("until (last day)"), null=True, blank=True)
     decision = models.CharField(_("decision"), max_length=120, blank=True)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("recorded by"),
-    )
-    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
 
     objects = VillageAffiliationQuerySet.as_manager()
 
@@ -353,7 +345,7 @@ class VillageAffiliation(models.Model):
         )
 
 
-class CommunePredecessor(models.Model):
+class CommunePredecessor(RecordedMixin):
     """A commune merged into `successor` (or a pre-2025 unit it was formed from): its code and
     name, its last day and the decision. `predecessor` is the commune's own row when the
     portal has it (its records keep pointing there), empty for units entered by hand."""
@@ -378,15 +370,6 @@ class CommunePredecessor(models.Model):
     decision = models.CharField(
         _("decision"), max_length=120, blank=True, help_text=_("e.g. 1682/NQ-UBTVQH15.")
     )
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("recorded by"),
-    )
-    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
 
     class Meta:
         ordering = ["successor", "-until", "code"]
