@@ -38,6 +38,14 @@ def main() -> None:
         met = {True: "yes", False: "**no**", None: ""}[row["met"]]
         ratio = f"{row['ratio']:.2f}" if row.get("ratio") is not None else "–"
         notes = []
+        spread = row.get("spread")
+        if spread:
+            notes.append(
+                f"{spread['samples']} samples {fmt(spread['min'], row['unit'])}–"
+                f"{fmt(spread['max'], row['unit'])}"
+            )
+        if row.get("scan_rows_written") is not None:
+            notes.append(f"{row['scan_rows_written']:,} scan rows for {row['requests']:,} requests")
         if row.get("ratio_to_layout") is not None:
             notes.append(f"{row['ratio_to_layout']:.1f}x a tiny page in base.html")
         if row.get("p95") is not None:

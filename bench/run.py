@@ -403,10 +403,22 @@ def case_pages(results: Results, communes, args) -> dict:
         status, value, queries, _ref = measure(client, "/bench/trivial/")
         assert status == 200, status
         references[label] = value
-        results.add(f"trivial view ({label})", value, None, queries=queries)
+        results.add(
+            f"trivial view ({label})",
+            value,
+            None,
+            queries=queries,
+            runs=page_runs["/bench/trivial/"][0],
+        )
         status, value, queries, _ref = measure(client, "/bench/layout/")
         layouts[label] = value
-        results.add(f"  tiny page in base.html ({label})", value, None, queries=queries)
+        results.add(
+            f"  tiny page in base.html ({label})",
+            value,
+            None,
+            queries=queries,
+            runs=page_runs["/bench/layout/"][0],
+        )
 
     serial = stamp.serial if stamp else "NONE"
     pages = [
@@ -864,9 +876,18 @@ def case_rollup_group(results: Results, communes, args):
     return rollup_batch.case(results, communes, args)
 
 
+def case_warm(results: Results, communes, args):
+    """Issue 21 item 3: the first visitor after a roll-up, with the background warm job
+    (bench/warm_pages.py)."""
+    from bench import warm_pages
+
+    return warm_pages.case(results, communes, args)
+
+
 CASES = {
     "rollup": case_rollup_group,
     "pages": case_pages,
+    "warm": case_warm,
     "http": case_http,
     "search": case_search,
     "import": case_import,
