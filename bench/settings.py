@@ -23,6 +23,10 @@ STORAGES = {
 # stamp page's per-client rate limit (core.ratelimit) stays on and is paid on every request.
 TRUSTED_PROXY_COUNT = 1
 
+# The warm job of a data-version bump (dashboards.warm) is run by bench/warm_pages.py itself:
+# no task is sent to a broker nobody consumes during a run.
+DATAVERSION_WARM = False
+
 # The runner's own cache keys (bench/run.py --key-prefix): it deletes only these, never a
 # whole Redis database.
 CACHES["default"]["KEY_PREFIX"] = os.environ.get("BENCH_KEY_PREFIX", "bench")

@@ -10,7 +10,9 @@ class CoreConfig(AppConfig):
         from django.conf import settings
         from PIL import Image
 
-        from . import checks  # noqa: F401  (registers the system checks)
+        from . import checks, dataversion  # noqa: F401  (checks: registers the system checks)
+
+        dataversion.connect()  # data versions of the cached page parts (docs/performance.md)
 
         # Pillow's decompression-bomb limit, set explicitly (default 89 M pixels): an uploaded
         # image declaring more pixels than this is refused before it is decoded (warning from

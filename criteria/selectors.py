@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Max
 from django.utils import timezone
 
 from villages.models import Commune, Village
@@ -248,17 +247,34 @@ def evidence_list(commune: Commune) -> list[ManualEvidence]:
     )
 
 
-def _runs_version(runs) -> str:
-    # The newest run and the newest finish: a requested run is created queued and finishes
-    # later under the same id, and both moments must give the pages a new key.
-    found = runs.aggregate(v=Max("id"), f=Max("finished_at"))
-    return f"{found['v'] or 0}:{found['f'].timestamp() if found['f'] else 0}"
+def _public_version(kind: str, code: str, lookup) -> str:
+    """The commune's data version (core.dataversion), which every write and every roll-up
+    moves: no query once the code's commune is known (kept under the global token, which
+    administrative changes move)."""
+    from django.core.cache import cache
+
+    from core.dataversion import GLOBAL, commune_token, tokens
+
+    key = f"dv:{kind}-commune:{tokens([GLOBAL])[GLOBAL]}:{code}"
+    commune_id = cache.get(key)
+    if commune_id is None:
+        commune_id = lookup() or 0
+        cache.set(key, commune_id, 24 * 60 * 60)
+    return commune_token(commune_id) if commune_id else "none"
 
 
 def public_version_for_commune(request, code: str) -> str:
-    """Cache version of a commune's public pages: its latest roll-up run ("0:0" if none)."""
-    return _runs_version(RollupRun.objects.filter(commune__code=code))
+    """Cache version of a commune's public pages: its data version (roll-ups included)."""
+    return _public_version(
+        "commune",
+        code,
+        lambda: Commune.objects.filter(code=code).values_list("pk", flat=True).first(),
+    )
 
 
 def public_version_for_village(request, code: str) -> str:
-    return _runs_version(RollupRun.objects.filter(commune__villages__code=code))
+    return _public_version(
+        "village",
+        code,
+        lambda: Village.objects.filter(code=code).values_list("commune_id", flat=True).first(),
+    )

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 
+from core.dataversion import bump
 from villages.models import Commune, Village
 
 from . import indicators
@@ -71,6 +72,7 @@ def rollup_commune(
     trigger: str = "",
     run: RollupRun | None = None,
     token: str = "",
+    compute=None,
 ) -> RollupRun:
     """Compute every criterion of every active set for the commune and its villages.
 
@@ -78,12 +80,16 @@ def rollup_commune(
     for the same commune wait for each other (row lock on the commune). Queries: a handful per
     indicator, independent of the number of residents and households. `run` + `token`: a
     requested run claimed by the worker (rollup_run_execute); it is finished only if the claim
-    is still ours, otherwise everything is rolled back (Superseded).
+    is still ours, otherwise everything is rolled back (Superseded). `compute(item,
+    villages)`: the village-level results of one indicator, when the caller has them already
+    (criteria.batch: every commune at once, or only the villages whose data changed).
     """
     on = on or timezone.localdate()
     try:
         with transaction.atomic():
-            return _rollup(commune=commune, on=on, trigger=trigger, run=run, token=token)
+            return _rollup(
+                commune=commune, on=on, trigger=trigger, run=run, token=token, compute=compute
+            )
     except Superseded:
         raise
     except Exception as exc:
@@ -107,7 +113,13 @@ def rollup_commune(
 
 
 def _rollup(
-    *, commune: Commune, on: dt.date, trigger: str, run: RollupRun | None = None, token: str = ""
+    *,
+    commune: Commune,
+    on: dt.date,
+    trigger: str,
+    run: RollupRun | None = None,
+    token: str = "",
+    compute=None,
 ) -> RollupRun:
     # Serialise runs of the same commune (a no-op on SQLite, whose writers queue anyway).
     Commune.objects.select_for_update().filter(pk=commune.pk).values_list("pk").first()
@@ -170,7 +182,9 @@ def _rollup(
             elif criterion.indicator_key in per_key:
                 results = per_key[criterion.indicator_key]
             else:
-                results = per_key[criterion.indicator_key] = item.compute_many(villages, on=on)
+                results = per_key[criterion.indicator_key] = (
+                    compute(item, villages) if compute else item.compute_many(villages, on=on)
+                )
             for village in villages:
                 statuses[village.pk].append(
                     add(criterion, village, results.get(village.pk, NO_DATA))
@@ -206,6 +220,10 @@ def _rollup(
 
     Assessment.objects.filter(commune=commune, latest=True).update(latest=False)
     Assessment.objects.bulk_create(rows, batch_size=500)
+    # No signal for these writes: the pages' cached parts and the public pages move on here
+    # (core.dataversion; the public pages are warmed in the background). The commune's token
+    # only: the villages' own tokens tell the incremental roll-up whose data changed.
+    bump(communes=[commune.pk])
     run.status = RollupRun.Status.DONE
     run.finished_at = timezone.now()
     if requested:

@@ -9,13 +9,16 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from core.access import commune_for, get_for_user, official_communes, official_required
 from core.cache import cache_public_page
+from core.dataversion import cached_part
 from core.files import private_file_response
 from villages.models import Commune, Village
 
@@ -47,11 +50,28 @@ def _on_for(commune: Commune):
 @require_GET
 def commune_checklist(request: HttpRequest, code: str):
     commune = commune_for(request, code)
-    data = selectors.commune_checklist(commune, request.GET.get("period"))
+    requested = request.GET.get("period") or ""
+
+    def compute() -> dict:
+        data = selectors.commune_checklist(commune, requested or None)
+        context = {"commune": commune, **data, "followup_url": FOLLOWUP_URL}
+        return {
+            "period": data["period"],
+            "head": render_to_string("criteria/_commune_checklist_head.html", context),
+            "body": render_to_string("criteria/_commune_checklist_body.html", context),
+        }
+
+    # Per commune, not per user: every official of the commune sees the same part.
+    part = cached_part("criteria:commune-checklist", commune.pk, compute, requested)
     return render(
         request,
         "criteria/commune_checklist.html",
-        {"commune": commune, **data, "followup_url": FOLLOWUP_URL},
+        {
+            "commune": commune,
+            "period": part["period"],
+            "head": mark_safe(part["head"]),  # noqa: S308 (rendered by our template)
+            "body": mark_safe(part["body"]),  # noqa: S308
+        },
     )
 
 
@@ -61,16 +81,30 @@ def village_checklist(request: HttpRequest, code: str):
     village = get_object_or_404(
         Village.objects.for_user(request.user).select_related("commune"), code=code
     )
-    data = selectors.village_checklist(village, request.GET.get("period"))
+    is_official = official_communes(request.user).filter(pk=village.commune_id).exists()
+    requested = request.GET.get("period") or ""
+
+    def compute() -> str:
+        context = {
+            "village": village,
+            "commune": village.commune,
+            "is_official": is_official,
+            **selectors.village_checklist(village, requested or None),
+        }
+        return render_to_string("criteria/_village_checklist_body.html", context)
+
+    body = cached_part(
+        "criteria:village-checklist",
+        village.commune_id,
+        compute,
+        village.pk,
+        is_official,
+        requested,
+    )
     return render(
         request,
         "criteria/village_checklist.html",
-        {
-            "village": village,
-            "commune": village.commune,
-            "is_official": official_communes(request.user).filter(pk=village.commune_id).exists(),
-            **data,
-        },
+        {"village": village, "commune": village.commune, "body": mark_safe(body)},  # noqa: S308
     )
 
 

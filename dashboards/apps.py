@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class DashboardsConfig(AppConfig):
     name = "dashboards"
     verbose_name = _("Dashboards")
+
+    def ready(self):
+        from core import dataversion
+
+        from . import warm
+
+        dataversion.LISTENERS.append(warm.warm_later)

@@ -18,6 +18,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -26,6 +27,7 @@ from django.views.decorators.http import require_GET
 
 from core.access import commune_for, official_commune_list, official_required
 from core.cache import cache_public_page
+from core.dataversion import cached_part, commune_token
 from criteria.selectors import public_version_for_village
 from villages.models import Village
 
@@ -47,7 +49,8 @@ MAP_LABELS = {
 
 
 def public_cache_key(village: Village, language: str) -> str:
-    return f"dashboards:village:{village.pk}:run:{village.latest_run_id or 0}:{language}"
+    token = commune_token(village.commune_id)  # core.dataversion: any write in the commune
+    return f"dashboards:village:{village.pk}:run:{village.latest_run_id or 0}:{token}:{language}"
 
 
 @require_GET
@@ -78,12 +81,26 @@ def official(request: HttpRequest):
     """The officials' dashboard of one of their communes (?commune=<code>, core.access)."""
     commune = commune_for(request)
     communes = official_commune_list(request)
-    data = selectors.commune_dashboard(commune)
-    return render(
-        request,
-        "dashboards/official.html",
-        {"communes": communes, "commune": commune, **data},
-    )
+    context = {"communes": communes, "commune": commune}
+    if commune is not None:
+        today = timezone.localdate()
+
+        def compute() -> dict:
+            data = selectors.commune_dashboard(commune, today=today, with_scans=False)
+            parts = {**context, **data}
+            return {
+                "main": render_to_string("dashboards/_official_main.html", parts),
+                "more": render_to_string("dashboards/_official_more.html", parts),
+            }
+
+        # Per commune and day (the charts' months), never per user.
+        part = cached_part("dashboards:official", commune.pk, compute, today.isoformat())
+        context.update(
+            main=mark_safe(part["main"]),  # noqa: S308 (rendered by our templates)
+            more=mark_safe(part["more"]),  # noqa: S308
+            scans=selectors.scans_figure(commune, today=today),
+        )
+    return render(request, "dashboards/official.html", context)
 
 
 def _map_villages(user) -> list[Village]:

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core import dataversion
 from core.access import scope_for
 from households.models import Household, Resident
 from households.services import versioned_save
@@ -135,6 +136,9 @@ def support_activity_record(
         if changed_fields:
             _save_resident(resident, changed_fields, user=activity.recorded_by, reason=reason)
     AssistedChange.objects.bulk_create(changes)
+    # bulk_create sends no signal: the team dashboard's figures move on (core.dataversion).
+    village = activity.team.village
+    dataversion.bump(communes=[village.commune_id], villages=[village.pk])
     return activity
 
 

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.access import get_for_user, scope_for
+from core.dataversion import cached_part
 from households.models import Household, Resident
 from villages.models import Membership, Village
 from villages.services import team_accounts_deactivate
@@ -286,7 +287,15 @@ def team_dashboard(request: HttpRequest):
     team = _team(village)
     context = {"village": village, "team": team, "villages": _villages_for_picker(request)}
     if team is not None:
-        context["dash"] = selectors.team_dashboard(team)
+        today = timezone.localdate()
+        # Per team and day under the commune's data version (core.dataversion), never per user.
+        context["dash"] = cached_part(
+            "digital_teams:dashboard",
+            village.commune_id,
+            lambda: selectors.team_dashboard(team, on=today),
+            team.pk,
+            today.isoformat(),
+        )
     return render(request, "digital_teams/dashboard.html", context)
 
 
@@ -298,7 +307,18 @@ def _followup_context(request: HttpRequest, *, mine: bool = False) -> dict:
     topic = _topic(request)
     team = _team(village)
     q = request.GET.get("q", "").strip()[:40]
-    rows = selectors.followup_rows(village, topic, q=q)
+    today = timezone.localdate()
+    # The village's rows (3 queries over every household missing the topic), cached per
+    # village, topic, search and day under the commune's data version (core.dataversion).
+    rows = cached_part(
+        "digital_teams:followup",
+        village.commune_id,
+        lambda: selectors.followup_rows(village, topic, q=q, on=today),
+        village.pk,
+        topic,
+        q,
+        today.isoformat(),
+    )
     return {
         "q": q,
         "village": village,

@@ -24,7 +24,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 from simple_history.utils import bulk_create_with_history
 
-from core import spreadsheets
+from core import dataversion, spreadsheets
 from core.access import scope_for
 from core.text import ascii_digits, fold, normalise
 from villages.models import Village
@@ -599,6 +599,11 @@ def _import_apply(fileobj, *, user, progress: Callable[[int], None] | None = Non
             done += len(residents)
             if progress:
                 progress(done)
+        # bulk_create sends no signal: the villages' cached parts move on here (core.dataversion).
+        villages = {group.village for group in result.groups.values()}
+        dataversion.bump(
+            communes={v.commune_id for v in villages}, villages={v.pk for v in villages}
+        )
     if progress:
         progress(result.total_rows)
     return result

@@ -18,6 +18,7 @@ from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
+from core import dataversion
 from core.dates import years_before
 from core.text import fold
 
@@ -54,8 +55,12 @@ def anonymise(residents) -> int:
     """Anonymise these residents and their history rows, in one transaction."""
     name = anonymised_name()
     done = 0
+    villages = set()
     with transaction.atomic():
-        for resident in residents.select_for_update():
+        for resident in residents.select_related("household__village").select_for_update(
+            of=("self",)
+        ):
+            villages.add(resident.household.village)
             birth = dt.date(resident.birth_date.year, 1, 1)
             fields = {
                 "full_name": name,
@@ -74,6 +79,10 @@ def anonymise(residents) -> int:
             history = {k: v for k, v in fields.items() if k not in _NOT_IN_HISTORY}
             Resident.history.filter(id=resident.pk).update(**history)
             done += 1
+        # Queryset UPDATEs send no signal: the villages' cached parts move on (core.dataversion).
+        dataversion.bump(
+            communes={v.commune_id for v in villages}, villages={v.pk for v in villages}
+        )
     return done
 
 

@@ -182,26 +182,20 @@ def adults_epayment(
     """Adults (18+, living here) with an e-payment account: the commune and each village.
 
     The live aggregate reads every adult of the commune (~40 ms for 8,000 households), so it is
-    cached, keyed by the commune's latest roll-up run and the day: a roll-up (nightly, "Roll up
-    now") gives a new key, and a figure is never more than a day old.
+    cached under the commune's data version and the day: any write to the commune's residents
+    gives a new key, and ages are counted on today's date.
     """
-    from django.core.cache import cache
-
-    from criteria.models import RollupRun
+    from core.dataversion import cached_part
 
     day = today or timezone.localdate()
-    run = (
-        RollupRun.objects.filter(commune=commune)
-        .order_by("-started_at", "-id")
-        .values_list("pk", flat=True)
-        .first()
+    # Under the commune's data version (core.dataversion): a resident's edit, an import or an
+    # assisted change shows at once; the day: ages move with the date.
+    return cached_part(
+        "payments:adults-epayment",
+        commune.pk,
+        lambda: _adults_epayment_live(commune=commune, today=day),
+        f"{day:%Y%m%d}",
     )
-    key = f"payments:adults-epayment:{commune.pk}:{run}:{day:%Y%m%d}"
-    value = cache.get(key)
-    if value is None:
-        value = _adults_epayment_live(commune=commune, today=day)
-        cache.set(key, value, 60 * 60 * 24)
-    return value
 
 
 def _adults_epayment_live(

@@ -13,12 +13,15 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from core.access import commune_for, official_commune_list, official_communes, official_required
+from core.dataversion import cached_part
 from villages.models import Commune, Village
 
 from . import spreadsheets
@@ -52,12 +55,21 @@ def overview(request: HttpRequest):
             end = min(parse_month(request.GET["end"]), current_period())
         except ValidationError:
             pass
-    data = overview_build(commune=commune, end=end)
+    today = timezone.localdate()
+
+    def compute() -> dict:
+        data = overview_build(commune=commune, end=end)
+        body = render_to_string("payments/_overview_body.html", {"data": data, "commune": commune})
+        return {"body": body, "months": data.months[:1], "end": data.end}
+
+    # Per commune, window and day (the registry's ages), never per user.
+    part = cached_part("payments:overview", commune.pk, compute, end.isoformat(), today.isoformat())
     return render(
         request,
         "payments/overview.html",
         {
-            "data": data,
+            "data": {"months": part["months"], "end": part["end"]},
+            "body": mark_safe(part["body"]),  # noqa: S308 (rendered by our template)
             "commune": commune,
             "communes": communes if len(communes) > 1 else [],
             "previous_end": month_start(end, -TREND_STEP),

@@ -17,7 +17,7 @@ from .figures import (
     figure_from_assessment,
 )
 from .map import HouseholdStatus, map_points
-from .official import VillageLine, commune_dashboard
+from .official import VillageLine, commune_dashboard, scans_figure
 from .public import (
     SetSummary,
     asset_counts,
@@ -44,6 +44,7 @@ __all__ = [
     "figure_from_assessment",
     "latest_run_subquery",
     "map_points",
+    "scans_figure",
     "team_members",
     "village_cashless",
     "village_for_public",

@@ -39,8 +39,11 @@ class VillageLine:
     citizen: list[Figure | None]
 
 
-def commune_dashboard(commune: Commune, *, today: dt.date | None = None) -> dict:
-    """KPIs with changes, per-village and over-time charts, moves, activity, payments, scans."""
+def commune_dashboard(
+    commune: Commune, *, today: dt.date | None = None, with_scans: bool = True
+) -> dict:
+    """KPIs with changes, per-village and over-time charts, moves, activity, payments, scans
+    (`with_scans=False`: without them, see scans_figure)."""
     today = today or timezone.localdate()
     runs = list(
         RollupRun.objects.filter(commune=commune, status=RollupRun.Status.DONE).order_by(
@@ -82,8 +85,13 @@ def commune_dashboard(commune: Commune, *, today: dt.date | None = None) -> dict
         "moves_most": moves_most(now_rows, limit=8),
         "activity": _activity(commune, today),
         "cashless": _commune_cashless(commune, today),
-        "scans": _scans(commune, today),
+        "scans": _scans(commune, today) if with_scans else None,
     }
+
+
+def scans_figure(commune: Commune, *, today: dt.date | None = None) -> dict | None:
+    """The e-stamp scans card (one grouped query): read on each view, scans move no version."""
+    return _scans(commune, today or timezone.localdate())
 
 
 def _by_criterion(rows: list[Assessment]) -> dict[str, list[Assessment]]:

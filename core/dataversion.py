@@ -1,0 +1,238 @@
+"""Data versions: the key every cached part of a page is read under (docs/performance.md).
+
+Three kinds of token live in the cache (Redis in production, shared by every process):
+- one per commune (`dv:c:<pk>`): moves on any write to a row of the commune or of its
+  villages; every cached part of a commune's or a village's page carries it in its key;
+- one per village (`dv:v:<pk>`): moves with the writes to that village's rows; the
+  incremental roll-up compares it with the token it recorded when it last computed the village;
+- one global (`dv:g`): criteria sets and catalogues, the commune list, administrative changes.
+
+A token is an opaque random string, never a counter: when Redis loses it (eviction, restart) a
+new one is drawn, so nothing computed under the old token can be read again (a miss, never a
+stale hit). A write moves the tokens twice: at once (the writer's next page shows it) and when
+its transaction commits (a reader who rendered the old rows between the two cannot have stored
+them under the new token).
+
+Write paths: `post_save`, `pre_delete` and `m2m_changed` of every scoped model (a queryset
+inheriting core.access.ScopedQuerySet) move the tokens of the row's village and commune; a row
+moved to another village (pre_save) moves the old one's too. Writes that send no signal
+(`queryset.update()`, `bulk_create`: the household import, assisted changes, roll-ups,
+administrative changes) call `bump()` themselves. Models whose writes no cached part shows are
+listed in IGNORED (the stamp scans, counted by ocop.stamp_cache, and job bookkeeping).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import uuid
+from collections.abc import Callable, Iterable
+
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models.signals import m2m_changed, post_save, pre_delete, pre_save
+from django.utils.translation import get_language
+
+logger = logging.getLogger(__name__)
+
+GLOBAL = "dv:g"
+PART_TIMEOUT = 24 * 60 * 60  # a part nobody reads expires; a write makes it unreachable at once
+
+# Writes no cached part shows (or that would move the tokens on every page view).
+IGNORED = frozenset(
+    {
+        "ocop.StampScan",
+        "criteria.RollupRun",  # the roll-up bumps once, when its assessments are written
+    }
+)
+
+
+def _commune_key(pk) -> str:
+    return f"dv:c:{pk}"
+
+
+def _village_key(pk) -> str:
+    return f"dv:v:{pk}"
+
+
+def _new_token() -> str:
+    return uuid.uuid4().hex[:16]
+
+
+def tokens(keys: list[str]) -> dict[str, str]:
+    """The current token of each key; a missing one is drawn (and kept) now."""
+    found = cache.get_many(keys)
+    for key in keys:
+        if key not in found:
+            token = _new_token()
+            cache.add(key, token, None)
+            found[key] = cache.get(key) or token
+    return found
+
+
+def commune_token(commune_id: int) -> str:
+    """The global and the commune's token, as one string (part of every cache key)."""
+    keys = [GLOBAL, _commune_key(commune_id)]
+    found = tokens(keys)
+    return ".".join(found[k] for k in keys)
+
+
+def village_tokens(village_ids: Iterable[int]) -> dict[int, str]:
+    ids = list(village_ids)
+    found = tokens([_village_key(pk) for pk in ids])
+    return {pk: found[_village_key(pk)] for pk in ids}
+
+
+def _move(keys: list[str]) -> None:
+    cache.set_many({key: _new_token() for key in keys}, None)
+
+
+def bump(*, communes: Iterable = (), villages: Iterable = (), everything: bool = False) -> None:
+    """Move the tokens of these communes and villages (ids), or the global one: now and again
+    when the current transaction commits. The communes of the villages must be given too."""
+    keys = [_commune_key(pk) for pk in {c for c in communes if c is not None}]
+    keys += [_village_key(pk) for pk in {v for v in villages if v is not None}]
+    if everything:
+        keys.append(GLOBAL)
+    if not keys:
+        return
+    _move(keys)
+    transaction.on_commit(lambda: _move(keys))
+    if everything:
+        return
+    _warm_later({c for c in communes if c is not None})
+
+
+# --- Cached parts -------------------------------------------------------------------------------
+
+
+def part_key(name: str, commune_id: int, *vary) -> str:
+    raw = "|".join(str(v) for v in vary)
+    digest = hashlib.sha256(raw.encode()).hexdigest()[:24]
+    language = get_language() or ""
+    return f"dv:part:{name}:{commune_id}:{commune_token(commune_id)}:{language}:{digest}"
+
+
+def cached_part(name: str, commune_id: int, compute: Callable[[], object], *vary):
+    """The value of `compute()` (rendered HTML, or plain data) for one commune (or a village of
+    it, named in `vary`), cached under the commune's data version and the language. `vary`
+    holds everything else the part depends on (village, period, page, filters, the reader's
+    role): never anything shared across communes."""
+    key = part_key(name, commune_id, *vary)
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, PART_TIMEOUT)
+    return value
+
+
+# --- Signals ------------------------------------------------------------------------------------
+
+
+def _paths(model) -> tuple[str | None, str | None] | None:
+    from core.access import ScopedQuerySet
+
+    if model._meta.label in IGNORED:
+        return None
+    queryset = model._default_manager.get_queryset()
+    if not isinstance(queryset, ScopedQuerySet):
+        return None
+    return queryset.village_path, queryset.commune_path
+
+
+def _scope_of(model, pk, paths) -> tuple[int | None, int | None]:
+    village_path, commune_path = paths
+    wanted = [p for p in (village_path, commune_path) if p]
+    row = model._base_manager.filter(pk=pk).values_list(*wanted).first()
+    if row is None:
+        return None, None
+    values = dict(zip(wanted, row, strict=True))
+    village = values.get(village_path) if village_path else None
+    commune = values.get(commune_path) if commune_path else None
+    if model._meta.label == "villages.Village":
+        village = pk
+    return village, commune
+
+
+def _on_save(sender, instance, raw=False, **kwargs):
+    if raw:
+        return
+    paths = _paths(sender)
+    if paths is None:
+        return
+    if sender._meta.label in ("villages.Commune",):
+        bump(everything=True)
+        return
+    village, commune = _scope_of(sender, instance.pk, paths)
+    moved_from = getattr(instance, "_dv_before", None)
+    villages = [village, *(moved_from or (None, None))[:1]]
+    communes = [commune, *(moved_from or (None, None))[1:]]
+    bump(communes=communes, villages=villages)
+
+
+def _before_save(sender, instance, raw=False, **kwargs):
+    """Remember the scope of a row before an update (it may move to another village)."""
+    if raw or instance.pk is None or instance._state.adding:
+        return
+    paths = _paths(sender)
+    if paths is None or sender._meta.label == "villages.Commune":
+        return
+    instance._dv_before = _scope_of(sender, instance.pk, paths)
+
+
+def _on_delete(sender, instance, **kwargs):
+    paths = _paths(sender)
+    if paths is None:
+        return
+    if sender._meta.label == "villages.Commune":
+        bump(everything=True)
+        return
+    village, commune = _scope_of(sender, instance.pk, paths)
+    bump(communes=[commune], villages=[village])
+
+
+def _on_m2m(sender, instance, action, **kwargs):
+    if action.startswith("post_"):
+        _on_save(type(instance), instance)
+
+
+def _on_global(sender, raw=False, **kwargs):
+    if not raw:
+        bump(everything=True)
+
+
+GLOBAL_MODELS = ("criteria.CriteriaSet", "criteria.Criterion")
+
+
+def connect() -> None:
+    """Called once from core.apps.CoreConfig.ready."""
+    from django.apps import apps
+
+    post_save.connect(_on_save, dispatch_uid="dataversion-save")
+    pre_save.connect(_before_save, dispatch_uid="dataversion-pre-save")
+    pre_delete.connect(_on_delete, dispatch_uid="dataversion-delete")
+    m2m_changed.connect(_on_m2m, dispatch_uid="dataversion-m2m")
+    for label in GLOBAL_MODELS:
+        try:
+            model = apps.get_model(label)
+        except LookupError:
+            continue
+        post_save.connect(_on_global, sender=model, dispatch_uid=f"dataversion-g-{label}")
+        pre_delete.connect(_on_global, sender=model, dispatch_uid=f"dataversion-gd-{label}")
+
+
+# --- Listeners --------------------------------------------------------------------------------
+
+# Called with the ids of the communes whose token moved (e.g. dashboards warms their public
+# pages in the background); registered by the apps above core from their ready().
+LISTENERS: list[Callable[[set[int]], None]] = []
+
+
+def _warm_later(commune_ids: set[int]) -> None:
+    if not commune_ids:
+        return
+    for listener in LISTENERS:
+        try:
+            listener(commune_ids)
+        except Exception:  # a listener never turns a write into an error
+            logger.exception("data version listener failed")
