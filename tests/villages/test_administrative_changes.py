@@ -438,3 +438,28 @@ def test_admin_actions_are_superuser_only(client, login, official_a, commune_a, 
         {"action": "merge_communes", "_selected_action": [commune_a.pk]},
     )
     assert response["Location"] == f"/province/22/changes/merge/?predecessor={commune_a.pk}"
+
+
+def test_officials_dashboard_and_dossier_name_the_predecessors(
+    db, commune_a, commune_b, village_a1, official_b, login
+):
+    services.communes_merge(
+        successor=commune_b, predecessors=[commune_a], on_date=MOVE, decision="5/NQ", today=TODAY
+    )
+    client = login(official_b)
+    for url in (
+        reverse("dashboards:official") + "?commune=90002",
+        reverse("criteria:dossier_print", args=["90002"]),
+    ):
+        text = client.get(url).content.decode()
+        assert "Xã An Phú (mã 90001), đến hết ngày 30/06/2026, 5/NQ" in text, url
+
+
+def test_a_commune_with_no_change_reads_no_history(
+    commune_a, village_a1, client, django_assert_num_queries
+):
+    from django.template import Context, Template
+
+    template = Template("{% load unit_history %}{% commune_history commune %}")
+    with django_assert_num_queries(0):
+        assert "Lịch sử" not in template.render(Context({"commune": commune_a}))
