@@ -388,6 +388,29 @@ households_digital_address = household_indicator(
     followup_topic="digital_address",
 )
 
+# Verified with the commune police, with a code, and its plate installed (plates/, issue 18: the
+# team marks installation, which sets DigitalAddress.plate_installed). A catalogue asks for it
+# by this key; the shipped catalogues keep households_digital_address.
+PLATED = (
+    Q(digital_address__verified_on__isnull=False)
+    & Q(digital_address__location_code__isnull=False)
+    & ~Q(digital_address__location_code="")
+    & Q(digital_address__plate_installed=True)
+)
+households_digital_address_plated = household_indicator(
+    "households_digital_address_plated",
+    has=PLATED,
+    lacks=~PLATED,
+    label=_("Households with a verified and plated digital address"),
+    definition=_(
+        "Households of the village whose digital address is verified with the commune police "
+        "and carries an installed address plate ÷ all households of the village. Source: "
+        "digital addresses and address plates."
+    ),
+    noun=_("households with a verified and plated digital address"),
+    followup_topic="digital_address",
+)
+
 
 # --- Organisation ---------------------------------------------------------------------------------
 

@@ -14,6 +14,7 @@ DEMO_MODULES = [
     "digital_teams.demo",
     "payments.demo",
     "ocop.demo",
+    "plates.demo",
     "criteria.demo",
 ]
 
