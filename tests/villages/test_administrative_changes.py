@@ -463,3 +463,17 @@ def test_a_commune_with_no_change_reads_no_history(
     template = Template("{% load unit_history %}{% commune_history commune %}")
     with django_assert_num_queries(0):
         assert "Lịch sử" not in template.render(Context({"commune": commune_a}))
+
+
+def test_pages_cached_before_a_change_show_it_at_once(
+    commune_a, commune_b, village_a1, village_b1, client, login, official_a
+):
+    rollup_commune(commune=commune_a, on=BEFORE)
+    public = reverse("criteria:commune_public", args=["90001"])
+    checklist = reverse("criteria:commune_checklist", args=["90001"])
+    assert "nay thuộc" not in client.get(public).content.decode()
+    assert "nay thuộc" not in login(official_a).get(checklist).content.decode()
+    _move(village_a1, commune_b)
+    assert "nay thuộc Xã Bình Minh" in login(official_a).get(checklist).content.decode()
+    client.logout()
+    assert "nay thuộc Xã Bình Minh" in client.get(public).content.decode()
