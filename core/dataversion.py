@@ -77,6 +77,26 @@ def commune_token(commune_id: int) -> str:
     return ".".join(found[k] for k in keys)
 
 
+# (kind, code) -> (global token, commune id): which commune a public URL's code belongs to, kept
+# in the process and checked against the global token (which moves when a village moves).
+_COMMUNE_OF: dict[tuple[str, str], tuple[str, int]] = {}
+
+
+def commune_token_of(kind: str, code: str, lookup: Callable[[], int | None]) -> str:
+    """commune_token() of the commune a code belongs to (`lookup()`: its id, one query the
+    first time in a process); one cache round trip after that."""
+    known = _COMMUNE_OF.get((kind, code))
+    if known is not None:
+        global_token, commune_id = known
+        keys = [GLOBAL, _commune_key(commune_id)]
+        found = tokens(keys)
+        if found[GLOBAL] == global_token:
+            return ".".join(found[k] for k in keys)
+    commune_id = lookup() or 0
+    _COMMUNE_OF[(kind, code)] = (tokens([GLOBAL])[GLOBAL], commune_id)
+    return commune_token(commune_id) if commune_id else "none"
+
+
 def village_tokens(village_ids: Iterable[int]) -> dict[int, str]:
     ids = list(village_ids)
     found = tokens([_village_key(pk) for pk in ids])
@@ -160,8 +180,9 @@ def _on_save(sender, instance, raw=False, **kwargs):
     paths = _paths(sender)
     if paths is None:
         return
-    if sender._meta.label in ("villages.Commune",):
-        bump(everything=True)
+    if sender._meta.label in ("villages.Commune", "villages.Village"):
+        bump(everything=True)  # a new or moved village: the public pages' code -> commune map
+    if sender._meta.label == "villages.Commune":
         return
     village, commune = _scope_of(sender, instance.pk, paths)
     moved_from = getattr(instance, "_dv_before", None)

@@ -249,18 +249,10 @@ def evidence_list(commune: Commune) -> list[ManualEvidence]:
 
 def _public_version(kind: str, code: str, lookup) -> str:
     """The commune's data version (core.dataversion), which every write and every roll-up
-    moves: no query once the code's commune is known (kept under the global token, which
-    administrative changes move)."""
-    from django.core.cache import cache
+    moves: one cache round trip once the process knows the code's commune."""
+    from core.dataversion import commune_token_of
 
-    from core.dataversion import GLOBAL, commune_token, tokens
-
-    key = f"dv:{kind}-commune:{tokens([GLOBAL])[GLOBAL]}:{code}"
-    commune_id = cache.get(key)
-    if commune_id is None:
-        commune_id = lookup() or 0
-        cache.set(key, commune_id, 24 * 60 * 60)
-    return commune_token(commune_id) if commune_id else "none"
+    return commune_token_of(kind, code, lookup)
 
 
 def public_version_for_commune(request, code: str) -> str:
