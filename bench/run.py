@@ -863,14 +863,8 @@ def case_stamps(results: Results, communes, args) -> None:
 # (results, communes, args) -> dict | None that calls results.add(...) with its reference from the
 # same run (use interleaved() for warm-up, turns and samples), registered here and described in
 # bench/README.md's table.
-def case_rollup_group(results: Results, communes, args):
-    """The roll-up cases, then issue 21 item 4's batched and incremental roll-ups
-    (bench/rollup_batch.py, another helper's module) when it is there."""
-    import importlib.util
-
-    case_rollups(results, communes, args)
-    if importlib.util.find_spec("bench.rollup_batch") is None:
-        return None
+def case_rollup_batch(results: Results, communes, args):
+    """Issue 21 item 4: batched and incremental roll-ups (bench/rollup_batch.py)."""
     from bench import rollup_batch
 
     return rollup_batch.case(results, communes, args)
@@ -885,7 +879,8 @@ def case_warm(results: Results, communes, args):
 
 
 CASES = {
-    "rollup": case_rollup_group,
+    "rollup": case_rollups,
+    "rollup-batch": case_rollup_batch,
     "pages": case_pages,
     "warm": case_warm,
     "http": case_http,
