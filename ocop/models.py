@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
+from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -122,6 +123,11 @@ lot_code_validator = RegexValidator(
 # --- Producers -----------------------------------------------------------------------------
 
 
+# Sent by a queryset `.update()` of fields a stamp page shows; ocop.stamp_cache listens (its
+# connect_signals, at app ready), so the models never import the cache (no import cycle).
+shown_rows_updated = Signal()
+
+
 class StampPageUpdates:
     """`.update()` sends no signal: an update of a field that a stamp page shows makes every
     cached stamp page stale (ocop/stamp_cache.py; saves and deletes are caught by signals).
@@ -132,9 +138,7 @@ class StampPageUpdates:
     def update(self, **kwargs):
         changed = super().update(**kwargs)
         if changed and not set(kwargs) <= self.quiet_fields:
-            from .stamp_cache import bump_generation
-
-            bump_generation()
+            shown_rows_updated.send(sender=self.model)
         return changed
 
 

@@ -88,11 +88,13 @@ def connect_signals() -> None:
 
     from villages.models import Commune, Village
 
-    from .models import Producer, Product, Stamp, StampBatch
+    from .models import Producer, Product, Stamp, StampBatch, shown_rows_updated
 
     for model in (Product, Producer, StampBatch, Stamp, Village, Commune):
         for signal in (post_save, post_delete):
             signal.connect(_row_changed, sender=model, dispatch_uid=f"stamp-page-{model}")
+    # Queryset updates of shown fields (ocop.models.StampPageUpdates).
+    shown_rows_updated.connect(bump_generation, dispatch_uid="stamp-page-updates")
 
 
 def _generation(found) -> int:
