@@ -9,19 +9,29 @@ failed), `render_token`, `render_task_id`, `attempts`, `rendering_started_at`, `
    the worker died: acks_late), or rendering with a stale heartbeat. Otherwise nothing happens.
 2. Every later write (`beat()` for progress + heartbeat, ready, failed) is conditional on that
    token (`owned()`): a run that was taken over changes nothing and raises `Superseded`.
-3. `recover_stale()`: the registered `recover` of core.jobs for such a model (lost or stale rows
+3. `run_claimed()`: a whole render under these rules: claim, the work in a directory of its
+   own (the token), the "ready" UPDATE with the files' names, "failed" with the error, the
+   directory removed when the run was superseded or failed, earlier runs' directories removed
+   once it is ready (nothing half-written is ever served).
+4. `recover_stale()`: the registered `recover` of core.jobs for such a model (lost or stale rows
    go back to "queued" with one conditional UPDATE and are sent again).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
+import shutil
 import uuid
+from collections.abc import Callable
+from pathlib import Path
 
 from django.db.models import F, Q
 from django.utils import timezone
 
 from .jobs import heartbeat_stale, lost_after
+
+logger = logging.getLogger(__name__)
 
 QUEUED, RENDERING, READY, FAILED = "queued", "rendering", "ready", "failed"
 
@@ -99,3 +109,46 @@ def recover_stale(queryset, task: str, now: dt.datetime) -> list[tuple[str, list
             ):
                 sends.append((task, [pk]))
     return sends
+
+
+def run_claimed(
+    queryset,
+    pk: int,
+    *,
+    task_id: str = "",
+    base: Path,
+    work: Callable[[Path, str], dict],
+    claimable=None,
+) -> str:
+    """Render row `pk` end to end; returns skipped | superseded | failed | ready.
+
+    `work(run_dir, token)` writes the files into run_dir (renewing the claim with `beat`) and
+    returns the fields of the final "ready" UPDATE (file names, progress). `claimable` limits
+    which rows may be claimed (e.g. not revoked); `queryset` is where the writes go."""
+    token = claim(queryset if claimable is None else claimable, pk, task_id)
+    if token is None:
+        return "skipped"
+    run_dir = base / token
+    try:
+        fields = work(run_dir, token)
+        now = timezone.now()
+        finished = owned(queryset, pk, token).update(
+            status=READY, rendered_at=now, heartbeat_at=now, error="", **fields
+        )
+        if not finished:
+            raise Superseded
+    except Superseded:
+        shutil.rmtree(run_dir, ignore_errors=True)
+        return "superseded"
+    except Exception as exc:
+        logger.exception("Rendering %s %s failed", queryset.model._meta.label, pk)
+        owned(queryset, pk, token).update(
+            status=FAILED, error=f"{type(exc).__name__}: {exc}"[:1000], heartbeat_at=timezone.now()
+        )
+        shutil.rmtree(run_dir, ignore_errors=True)
+        return "failed"
+    # Files of earlier runs (crashed, superseded or re-rendered) are no longer referenced.
+    for other in base.iterdir():
+        if other.name != token and other.is_dir():
+            shutil.rmtree(other, ignore_errors=True)
+    return "ready"

@@ -19,18 +19,16 @@ from __future__ import annotations
 import csv
 import io
 import logging
-import shutil
 import zipfile
 from pathlib import Path
 
 from django.conf import settings
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.formats import date_format
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from core import claims
-from core.claims import Superseded
 from core.printing import fsync_replace
 
 from . import labels
@@ -40,10 +38,6 @@ logger = logging.getLogger(__name__)
 
 PROGRESS_EVERY = 250
 LABELS_DIR = "ocop/labels"
-
-
-def _owned(batch_id: int, token: str):
-    return claims.owned(StampBatch.objects.all(), batch_id, token)
 
 
 def _beat(batch_id: int, token: str, **fields) -> None:
@@ -146,44 +140,26 @@ def _media_name(path: Path) -> str:
 
 
 def stamp_batch_render(*, batch_id: int, task_id: str = "") -> str:
-    """Render one batch end to end; returns skipped | superseded | failed | ready."""
-    token = claim(batch_id, task_id)
-    if token is None:
-        return "skipped"
-    base = _private_root() / LABELS_DIR / str(batch_id)
-    run_dir = base / token
-    try:
+    """Render one batch end to end (core.claims.run_claimed); returns skipped | superseded |
+    failed | ready."""
+
+    def work(run_dir: Path, token: str) -> dict:
         batch = StampBatch.objects.select_related("product").get(pk=batch_id)
         rows = ensure_stamps(batch, token)
         pdf_path, zip_path = render_files(
             batch, rows, run_dir, on_progress=lambda n: _beat(batch_id, token, progress=n)
         )
-        now = timezone.now()
-        finished = _owned(batch_id, token).update(
-            status=StampBatch.Status.READY,
-            progress=batch.quantity,
-            pdf_file=_media_name(pdf_path),
-            zip_file=_media_name(zip_path),
-            rendered_at=now,
-            heartbeat_at=now,
-            error="",
-        )
-        if not finished:
-            raise Superseded
-    except Superseded:
-        shutil.rmtree(run_dir, ignore_errors=True)
-        return "superseded"
-    except Exception as exc:
-        logger.exception("Rendering stamp batch %s failed", batch_id)
-        _owned(batch_id, token).update(
-            status=StampBatch.Status.FAILED,
-            error=f"{type(exc).__name__}: {exc}"[:1000],
-            heartbeat_at=timezone.now(),
-        )
-        shutil.rmtree(run_dir, ignore_errors=True)
-        return "failed"
-    # Files of earlier runs (crashed, superseded or re-rendered) are no longer referenced.
-    for other in base.iterdir():
-        if other.name != token and other.is_dir():
-            shutil.rmtree(other, ignore_errors=True)
-    return "ready"
+        return {
+            "progress": batch.quantity,
+            "pdf_file": _media_name(pdf_path),
+            "zip_file": _media_name(zip_path),
+        }
+
+    return claims.run_claimed(
+        StampBatch.objects.all(),
+        batch_id,
+        task_id=task_id,
+        base=_private_root() / LABELS_DIR / str(batch_id),
+        work=work,
+        claimable=StampBatch.objects.filter(revoked_at__isnull=True),
+    )

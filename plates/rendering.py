@@ -14,16 +14,14 @@ from __future__ import annotations
 import csv
 import io
 import logging
-import shutil
 import zipfile
 from pathlib import Path
 
 from django.conf import settings
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from core import claims
-from core.claims import Superseded
 from core.exports import safe_cell
 from core.printing import fsync_replace
 
@@ -120,44 +118,24 @@ def _private_root() -> Path:
 
 
 def plate_batch_render(*, batch_id: int, task_id: str = "") -> str:
-    """Render one batch end to end; returns skipped | superseded | failed | ready."""
-    token = claim(batch_id, task_id)
-    if token is None:
-        return "skipped"
-    base = _private_root() / FILES_DIR / str(batch_id)
-    run_dir = base / token
-    try:
+    """Render one batch end to end (core.claims.run_claimed); returns skipped | superseded |
+    failed | ready."""
+    root = _private_root()
+
+    def work(run_dir: Path, token: str) -> dict:
         batch = PlateBatch.objects.select_related("village__commune").get(pk=batch_id)
         paths = render_files(
             batch, run_dir, on_progress=lambda n: _beat(batch_id, token, progress=n)
         )
-        now = timezone.now()
-        root = _private_root()
-        finished = claims.owned(PlateBatch.objects.all(), batch_id, token).update(
-            status=PlateBatch.Status.READY,
-            progress=batch.quantity,
-            plates_file=paths["plates"].relative_to(root).as_posix(),
-            proof_file=paths["proof"].relative_to(root).as_posix(),
-            manifest_file=paths["manifest"].relative_to(root).as_posix(),
-            rendered_at=now,
-            heartbeat_at=now,
-            error="",
-        )
-        if not finished:
-            raise Superseded
-    except Superseded:
-        shutil.rmtree(run_dir, ignore_errors=True)
-        return "superseded"
-    except Exception as exc:
-        logger.exception("Rendering plate batch %s failed", batch_id)
-        claims.owned(PlateBatch.objects.all(), batch_id, token).update(
-            status=PlateBatch.Status.FAILED,
-            error=f"{type(exc).__name__}: {exc}"[:1000],
-            heartbeat_at=timezone.now(),
-        )
-        shutil.rmtree(run_dir, ignore_errors=True)
-        return "failed"
-    for other in base.iterdir():
-        if other.name != token and other.is_dir():
-            shutil.rmtree(other, ignore_errors=True)
-    return "ready"
+        return {
+            "progress": batch.quantity,
+            **{f"{kind}_file": path.relative_to(root).as_posix() for kind, path in paths.items()},
+        }
+
+    return claims.run_claimed(
+        PlateBatch.objects.all(),
+        batch_id,
+        task_id=task_id,
+        base=root / FILES_DIR / str(batch_id),
+        work=work,
+    )
