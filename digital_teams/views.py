@@ -11,9 +11,11 @@ from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import Http404, HttpRequest
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -302,23 +304,38 @@ def team_dashboard(request: HttpRequest):
 # --- Follow-up --------------------------------------------------------------------------------
 
 
-def _followup_context(request: HttpRequest, *, mine: bool = False) -> dict:
+def _followup_context(request: HttpRequest, *, mine: bool = False, counts_only=False) -> dict:
+    """The follow-up list's context; `counts_only`: "rows" is a function giving the rows (read
+    only when the page's cached rows are missing) and the counts come from a small cached part."""
     village = _village(request)
     topic = _topic(request)
     team = _team(village)
     q = request.GET.get("q", "").strip()[:40]
     today = timezone.localdate()
-    # The village's rows (3 queries over every household missing the topic), cached per
-    # village, topic, search and day under the commune's data version (core.dataversion).
-    rows = cached_part(
-        "digital_teams:followup",
-        village.commune_id,
-        lambda: selectors.followup_rows(village, topic, q=q, on=today),
-        village.pk,
-        topic,
-        q,
-        today.isoformat(),
-    )
+    vary = (village.pk, topic, q, today.isoformat())
+
+    def rows():
+        # Every household missing the topic (3 queries), cached per village, topic, search and
+        # day under the commune's data version (core.dataversion).
+        return cached_part(
+            "digital_teams:followup",
+            village.commune_id,
+            lambda: selectors.followup_rows(village, topic, q=q, on=today),
+            *vary,
+        )
+
+    def counts() -> tuple[int, int]:
+        found = rows()
+        return len(found), sum(len(r.residents) for r in found)
+
+    if counts_only:
+        n_households, n_residents = cached_part(
+            "digital_teams:followup-counts", village.commune_id, counts, *vary
+        )
+        found = rows
+    else:
+        found = rows()
+        n_households, n_residents = len(found), sum(len(r.residents) for r in found)
     return {
         "q": q,
         "village": village,
@@ -326,9 +343,9 @@ def _followup_context(request: HttpRequest, *, mine: bool = False) -> dict:
         "topic": topic,
         "topic_label": FollowUpTopic(topic).label,
         "topics": FollowUpTopic.choices,
-        "rows": rows,
-        "n_households": len(rows),
-        "n_residents": sum(len(r.residents) for r in rows),
+        "rows": found,
+        "n_households": n_households,
+        "n_residents": n_residents,
         "resident_topic": topic != FollowUpTopic.DIGITAL_ADDRESS,
     }
 
@@ -338,22 +355,49 @@ FOLLOWUP_PAGE_SIZE = 50
 
 @login_required
 def followup_list(request: HttpRequest):
-    context = _followup_context(request)
+    context = _followup_context(request, counts_only=True)
     village, team = context["village"], context["team"]
+    all_rows = context["rows"]  # read only when this page's cached rows are missing
     # A page of households at a time keeps the page light on a phone (a village may have
     # hundreds to follow up); the printable list keeps them all.
-    page = Paginator(context["rows"], FOLLOWUP_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(range(context["n_households"]), FOLLOWUP_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
     context["page"] = page
-    context["rows"] = page.object_list
+    context["rows"] = page.object_list  # the page's positions (the template asks "any?")
     may_manage = scope_for(request.user).may_manage_village(village)
+    may_assign = may_manage and team is not None
     context.update(
         {
             "villages": _villages_for_picker(request),
-            "may_assign": may_manage and team is not None,
+            "may_assign": may_assign,
             "assignable": list(team.members.active()) if team is not None and may_manage else [],
             "today": timezone.localdate(),
             "panels": panels.panels_for(village, request.user),
         }
+    )
+    # The page's rows as HTML (the costly part: ~50 households with their residents), cached
+    # like the rows themselves: per village, topic, search, page, address and the checkbox.
+    next_url = request.get_full_path()
+    context["rows_html"] = mark_safe(  # noqa: S308 (rendered by our template)
+        cached_part(
+            "digital_teams:followup-rows",
+            village.commune_id,
+            lambda: render_to_string(
+                "digital_teams/_followup_rows.html",
+                {
+                    "rows": all_rows()[page.start_index() - 1 : page.end_index()],
+                    "topic": context["topic"],
+                    "resident_topic": context["resident_topic"],
+                    "may_assign": may_assign,
+                    "next": next_url,
+                },
+            ),
+            village.pk,
+            next_url,
+            may_assign,
+            context["today"].isoformat(),
+        )
     )
     return render(request, "digital_teams/followup_list.html", context)
 
