@@ -673,6 +673,23 @@ def load(url_base: str, paths: list[str], seconds: int, connections: int) -> dic
     return {"tool": "python", **run_load(url_base, paths, seconds, connections)}
 
 
+def visit_once(base: str, paths: list[str], connections: int) -> None:
+    """GET every path once, `connections` at a time (one client address each)."""
+    import concurrent.futures
+    import urllib.request
+
+    def get(numbered):
+        n, path = numbered
+        request = urllib.request.Request(
+            base + path, headers={"X-Forwarded-For": f"10.200.{n >> 8 & 255}.{n & 255}"}
+        )
+        with urllib.request.urlopen(request, timeout=30) as response:
+            response.read()
+
+    with concurrent.futures.ThreadPoolExecutor(connections) as pool:
+        list(pool.map(get, enumerate(paths)))
+
+
 def case_http(results: Results, communes, args) -> None:
     from ocop.models import Stamp
 
@@ -716,9 +733,10 @@ def case_http(results: Results, communes, args) -> None:
         from ocop.models import StampScan
 
         stamp_paths = [f"/s/{s}" for s in serials]
-        # Warm-up: both workers, every serial's page once (as after a day of scans).
+        # Warm-up: both workers, then every serial's page once (its first scan renders it:
+        # that cost is the "same, cache cold" row of the pages case).
         run_load(base, ["/bench/trivial/", stamp_paths[0]], 2, 2)
-        load(base, stamp_paths, 3, args.connections)
+        visit_once(base, stamp_paths, args.connections)
         # The beat task's work, done here every STAMP_SCAN_FLUSH_EVERY s during the load (on
         # the same machine, as a worker would): the scans go into the scan table.
         stamp_cache.flush()
@@ -768,7 +786,10 @@ def case_http(results: Results, communes, args) -> None:
         runs=trivial["runs"],
     )
     ok = stamp["errors"] == 0 and stamp["rps"] >= 0.5 * trivial["rps"]
-    counted = scans_written == stamp["requests"]
+    # wrk counts the requests it saw answered; each of its runs leaves up to one request per
+    # connection in flight when it stops, which the server still answers and counts.
+    in_flight = args.connections * (len(stamp_runs) + 1)
+    counted = stamp["requests"] <= scans_written <= stamp["requests"] + in_flight
     results.add(
         f"HTTP stamp page, every scan counted ({stamp['tool']})",
         stamp["rps"],
