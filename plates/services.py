@@ -148,10 +148,13 @@ def plate_batch_mark_printed(*, batch: PlateBatch) -> bool:
 
 def plate_install(*, plate: Plate, user, on: dt.datetime | None = None) -> bool:
     """A team member fixed the plate on the house: the plate and the address say so (the
-    address's history keeps who and when). False when it was already marked (a resend)."""
+    address's history keeps who and when). False when it was already marked (a resend) or
+    the plate was withdrawn (replaced by a newer one)."""
     with transaction.atomic():
-        marked = Plate.objects.filter(pk=plate.pk, installed_at__isnull=True).update(
-            installed_at=on or timezone.now(), installed_by=user
+        marked = (
+            Plate.objects.live()
+            .filter(pk=plate.pk, installed_at__isnull=True)
+            .update(installed_at=on or timezone.now(), installed_by=user)
         )
         if marked:
             address = DigitalAddress.objects.select_for_update().get(pk=plate.address_id)

@@ -16,7 +16,12 @@ from households.models import ExportAudit
 from plates import drawing
 from plates.models import Plate, PlateBatch, address_url
 from plates.rendering import plate_batch_render
-from plates.services import plate_batch_create, plate_batch_mark_printed, village_counts
+from plates.services import (
+    plate_batch_create,
+    plate_batch_mark_printed,
+    plate_install,
+    village_counts,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -65,6 +70,7 @@ def test_replacement_by_selection_withdraws_the_old_plate(plated, village_a1, of
     assert again.quantity == 1
     old = first.plates.get(household=plated.h1)
     assert old.withdrawn_at is not None
+    assert not plate_install(plate=old, user=official_a)  # a withdrawn plate is not installed
     assert village_counts([village_a1.pk])[village_a1.pk]["ordered"] == 2
 
 
