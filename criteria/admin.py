@@ -107,7 +107,7 @@ class CriteriaSetAdmin(ScopedModelAdmin):
         if obj is None or scope_for(request.user).superuser:
             return True
         # National catalogues are law; officials edit only their province's sets.
-        return CriteriaSet.objects.for_user(request.user, write=True).filter(pk=obj.pk).exists()
+        return CriteriaSet.objects.editable_by(request.user).filter(pk=obj.pk).exists()
 
     def get_urls(self):
         return [

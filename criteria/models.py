@@ -32,7 +32,8 @@ class CriteriaSetQuerySet(models.QuerySet):
     """Catalogues are not commune rows: national sets (no province) are visible to every official,
     provincial sets to the officials of that province's communes."""
 
-    def for_user(self, user, write: bool = False):
+    def for_user(self, user):
+        """The sets the user may read: national ones and their communes' provinces' ones."""
         scope = scope_for(user)
         if scope.superuser:
             return self
@@ -43,15 +44,20 @@ class CriteriaSetQuerySet(models.QuerySet):
                 pk__in=scope.official_commune_ids | scope.team_commune_ids
             ).values_list("province_code", flat=True)
         )
-        if write:
-            # National catalogues are law: only a superuser edits them.
-            provinces = set(
-                Commune.objects.filter(pk__in=scope.official_commune_ids).values_list(
-                    "province_code", flat=True
-                )
-            )
-            return self.filter(province_code__in=provinces).exclude(province_code="")
         return self.filter(Q(province_code="") | Q(province_code__in=provinces))
+
+    def editable_by(self, user):
+        """The sets the user may change: national catalogues are law (a superuser only);
+        an official edits the provincial sets of their communes' provinces."""
+        scope = scope_for(user)
+        if scope.superuser:
+            return self
+        provinces = set(
+            Commune.objects.filter(pk__in=scope.official_commune_ids).values_list(
+                "province_code", flat=True
+            )
+        )
+        return self.filter(province_code__in=provinces).exclude(province_code="")
 
     def active(self):
         return self.filter(is_active=True)
@@ -151,8 +157,8 @@ class CriteriaSet(models.Model):
 
 
 class CriterionQuerySet(models.QuerySet):
-    def for_user(self, user, write: bool = False):
-        sets = CriteriaSet.objects.for_user(user, write=write)
+    def for_user(self, user):
+        sets = CriteriaSet.objects.for_user(user)
         return self.filter(criteria_set__in=sets)
 
 

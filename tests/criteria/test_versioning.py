@@ -82,6 +82,24 @@ def test_officials_cannot_edit_national_sets(official_a, model_set, smart_set, c
     assert b'name="_save"' in provincial.content
 
 
+def test_who_may_read_and_who_may_change_a_set(official_a, leader_a1, model_set, smart_set):
+    """Everyone with a role reads the national set and their province's; only officials
+    change a set, and only their province's (national catalogues are law)."""
+    from tests.factories import CommuneFactory, UserFactory
+    from villages.roles import make_official
+
+    elsewhere = UserFactory(username="official_hanoi")
+    make_official(elsewhere, CommuneFactory(code="00004", province_code="01"))
+    for user in (official_a, leader_a1):
+        assert {model_set, smart_set} <= set(CriteriaSet.objects.for_user(user))
+    assert smart_set not in CriteriaSet.objects.for_user(elsewhere)
+    editable = set(CriteriaSet.objects.editable_by(official_a))
+    assert smart_set in editable and model_set not in editable
+    assert all(criteria_set.province_code == "22" for criteria_set in editable)
+    assert not CriteriaSet.objects.editable_by(leader_a1).exists()
+    assert not CriteriaSet.objects.editable_by(elsewhere).exists()
+
+
 def test_unknown_indicator_key_is_refused(smart_set):
     from django.core.exceptions import ValidationError
 
