@@ -40,9 +40,9 @@ def max_rows() -> int:
     return settings.IMPORT_MAX_ROWS
 
 
-def file_too_large_message() -> str:
+def file_too_large_message(max_size: int | None = None) -> str:
     return gettext("The file is larger than %(size)s: split it into several files.") % {
-        "size": filesizeformat(max_file_size())
+        "size": filesizeformat(max_file_size() if max_size is None else max_size)
     }
 
 
@@ -57,10 +57,11 @@ def unreadable_message() -> str:
     return gettext("This file is not an Excel workbook (.xlsx) we can read.")
 
 
-def check_size(upload) -> None:
-    """Refuse an upload over IMPORT_MAX_FILE_SIZE (checked before anything is read)."""
-    if upload.size is not None and upload.size > max_file_size():
-        raise SheetRefused(file_too_large_message())
+def check_size(upload, *, max_size: int | None = None) -> None:
+    """Refuse an upload over `max_size` (default IMPORT_MAX_FILE_SIZE), before it is read."""
+    limit = max_file_size() if max_size is None else max_size
+    if upload.size is not None and upload.size > limit:
+        raise SheetRefused(file_too_large_message(limit))
 
 
 def check_archive(fileobj, *, max_unpacked: int | None = None) -> None:

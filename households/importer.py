@@ -15,7 +15,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from io import BytesIO
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext
@@ -30,7 +29,7 @@ from core.text import ascii_digits, fold, normalise
 from villages.models import Village
 
 from . import crypto, services
-from .models import Household, HouseholdImport, Resident
+from .models import Household, Resident
 from .validators import (
     normalise_phone,
     validate_birth_date,
@@ -171,36 +170,6 @@ def count_rows(fileobj) -> int:
     """Rows below the header, counted while the sheet streams: a file past the caps
     (IMPORT_MAX_ROWS, IMPORT_MAX_UNPACKED_SIZE) raises spreadsheets.SheetRefused early."""
     return spreadsheets.count_rows(fileobj)
-
-
-# A user's imports that hold a worker or wait for one (IMPORT_MAX_CONCURRENT_PER_USER).
-BUSY_STATUSES = (
-    HouseholdImport.Status.QUEUED,
-    HouseholdImport.Status.CHECKING,
-    HouseholdImport.Status.CONFIRMED,
-    HouseholdImport.Status.IMPORTING,
-)
-
-
-def upload_refusal(upload, *, user) -> str | None:
-    """Why this upload is refused before it is read (size, concurrent imports), or None."""
-    try:
-        spreadsheets.check_size(upload)
-    except spreadsheets.SheetRefused as exc:
-        return exc.message
-    busy = HouseholdImport.objects.filter(created_by=user, status__in=BUSY_STATUSES).count()
-    if busy >= settings.IMPORT_MAX_CONCURRENT_PER_USER:
-        return gettext(
-            "You already have %(count)s imports waiting or running: wait until they finish "
-            "(or cancel one) before uploading another file."
-        ) % {"count": busy}
-    return None
-
-
-def runs_in_worker(job: HouseholdImport) -> bool:
-    """Checked and applied by the worker, never in the web request: a file over the inline
-    size (its rows are not even counted in the request) or with many rows."""
-    return job.total_rows > INLINE_MAX_ROWS or job.file.size > settings.IMPORT_INLINE_MAX_SIZE
 
 
 def _read(fileobj, result: CheckResult) -> Iterable[Row]:

@@ -16,6 +16,7 @@ from core.fields import (
     NormalisedTextField,
 )
 from core.files import private_storage, random_name
+from core.imports import ImportJob
 from core.models import TimestampedMixin
 from core.text import ascii_digits, fold, normalise
 from villages.models import Village
@@ -380,47 +381,14 @@ class HouseholdImportQuerySet(ScopedQuerySet):
     commune_path = "commune_id"
 
 
-class HouseholdImport(models.Model):
-    """An Excel import of households with residents: upload -> preview -> confirm -> done."""
+class HouseholdImport(ImportJob):
+    """An Excel import of households with residents: upload -> preview -> confirm -> done
+    (fields, statuses and the job machine shared with the payments import: core/imports.py)."""
 
-    class Status(models.TextChoices):
-        QUEUED = "queued", _("Waiting to be checked")
-        CHECKING = "checking", _("Checking")
-        PREVIEW = "preview", _("Ready to confirm")
-        INVALID = "invalid", _("Has errors")
-        CONFIRMED = "confirmed", _("Waiting to be imported")
-        IMPORTING = "importing", _("Importing")
-        DONE = "done", _("Imported")
-        FAILED = "failed", _("Failed")
-        CANCELLED = "cancelled", _("Cancelled")
-
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.CASCADE,
-        related_name="+",
-        verbose_name=_("uploaded by"),
-    )
-    commune = models.ForeignKey(
-        "villages.Commune", on_delete=models.CASCADE, related_name="+", verbose_name=_("commune")
-    )
     # Private, random name: the sheet holds ID numbers in clear and its name often says where.
     file = models.FileField(
         _("file"), upload_to=import_upload_to, storage=private_storage, max_length=255
     )
-    file_name = models.CharField(_("file name"), max_length=200)
-    status = models.CharField(
-        _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
-    )
-    total_rows = models.PositiveIntegerField(_("rows"), default=0)
-    processed_rows = models.PositiveIntegerField(_("rows processed"), default=0)
-    # Row errors and counts; never raw ID numbers (masked only).
-    result = models.JSONField(_("result"), default=dict, blank=True)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
-    # The run checking or importing it holds a claim: a fresh token and a heartbeat renewed
-    # while it works (households/jobs.py); a stale heartbeat means its worker died.
-    claim_token = models.CharField(max_length=32, blank=True, editable=False)
-    heartbeat_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = HouseholdImportQuerySet.as_manager()
 
@@ -428,21 +396,3 @@ class HouseholdImport(models.Model):
         ordering = ["-created_at"]
         verbose_name = _("household import")
         verbose_name_plural = _("household imports")
-
-    def __str__(self) -> str:
-        return self.file_name
-
-    @property
-    def progress_percent(self) -> int:
-        if not self.total_rows:
-            return 0
-        return min(100, round(100 * self.processed_rows / self.total_rows))
-
-    @property
-    def is_running(self) -> bool:
-        return self.status in {
-            self.Status.QUEUED,
-            self.Status.CHECKING,
-            self.Status.CONFIRMED,
-            self.Status.IMPORTING,
-        }

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from core.imports import purge_files
+
 from . import jobs
 
 
@@ -19,5 +21,6 @@ def household_import_apply_task(import_id: int) -> None:
 
 @shared_task
 def purge_import_files() -> int:
-    """Beat (hourly): files of abandoned import previews and orphan uploads are deleted."""
-    return jobs.import_files_purge()
+    """Beat (hourly): files of abandoned import previews and orphan uploads are deleted, for
+    every importer (households and payments: core.imports)."""
+    return purge_files()

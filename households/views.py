@@ -3,7 +3,6 @@ addresses, village assets and the Excel import. Every object goes through core.a
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -21,6 +20,7 @@ from django.views.decorators.http import require_POST
 
 from core import merge as merge_changes
 from core.access import get_for_user, scope_for
+from core.imports import warn_waiting
 from core.spreadsheets import SheetRefused
 from villages.models import Village, VillageAsset
 
@@ -528,16 +528,6 @@ def _import_scope(request):
     return scope
 
 
-def _job_waiting(request) -> None:
-    messages.warning(
-        request,
-        gettext(
-            "The background job service is not reachable right now. Your file is kept and "
-            "waits in the queue; it is processed as soon as the service is back."
-        ),
-    )
-
-
 def _imports_for(user):
     scope = scope_for(user)
     if scope.is_official:
@@ -558,28 +548,19 @@ def import_start(request: HttpRequest) -> HttpResponse:
         ]
         if not villages:
             raise PermissionDenied
-        # Caps (docs/security.md, finding 2): size and concurrent imports before reading; a
-        # file over the inline size is not read here at all (the worker checks it, rows capped
-        # while streaming); a small one has its rows counted here, also capped.
-        refusal = importer.upload_refusal(upload, user=request.user)
-        total = 0
-        if refusal is None and upload.size <= settings.IMPORT_INLINE_MAX_SIZE:
-            try:
-                total = importer.count_rows(upload)
-            except SheetRefused as exc:
-                refusal = exc.message
-        if refusal:
-            form.add_error("file", refusal)
+        # Caps (docs/security.md, finding 2; core.imports): size and concurrent imports
+        # before reading; a file over the inline size is not read here at all (the worker
+        # checks it, rows capped while streaming); a small one has its rows counted here.
+        try:
+            job = jobs.KIND.submit(
+                upload,
+                user=request.user,
+                commune_id=villages[0].commune_id,
+                on_waiting=warn_waiting(request),
+            )
+        except SheetRefused as exc:
+            form.add_error("file", exc.message)
         else:
-            with transaction.atomic():
-                job = HouseholdImport.objects.create(
-                    created_by=request.user,
-                    commune_id=villages[0].commune_id,
-                    file=upload,
-                    file_name=upload.name[:200],
-                    total_rows=total,
-                )
-                jobs.import_job_start(job=job, on_waiting=lambda: _job_waiting(request))
             return redirect("households:import_detail", pk=job.pk)
     return render(
         request,
@@ -630,7 +611,7 @@ def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
         )
         return redirect(reverse("households:import_detail", args=[job.pk]))
     with transaction.atomic():
-        started = jobs.import_job_confirm(job=job, on_waiting=lambda: _job_waiting(request))
+        started = jobs.import_job_confirm(job=job, on_waiting=warn_waiting(request))
     if not started:
         messages.error(
             request, gettext("This import cannot be confirmed (it has errors or was done).")

@@ -8,7 +8,6 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
@@ -18,6 +17,8 @@ from django.utils.translation import gettext_lazy as _
 from core.access import ScopedQuerySet
 from core.dates import month_start
 from core.fields import NormalisedCharField
+from core.files import private_storage, random_name
+from core.imports import ImportJob
 from core.models import EnteredByMixin, TimestampedMixin
 from villages.models import Commune, Village
 
@@ -205,41 +206,30 @@ class CashlessReport(EnteredByMixin, TimestampedMixin):
             raise ValidationError(errors)
 
 
+IMPORT_FOLDER = "payments-imports"
+
+
+def import_upload_to(instance, filename: str) -> str:
+    return random_name(IMPORT_FOLDER, filename)
+
+
 class CashlessImportQuerySet(ScopedQuerySet):
     commune_path = "commune_id"
 
 
-class CashlessImport(models.Model):
-    """A checked Excel file of cashless reports waiting for confirmation: kept in the database
-    like the household imports (households.HouseholdImport), not in the session. Confirming
-    moves it from 'preview' to 'done' with one conditional UPDATE, so a double confirm writes
-    once; a newer upload of the same official cancels it; a day-old preview is refused."""
+class CashlessImport(ImportJob):
+    """An Excel file of cashless reports: upload -> check -> preview -> confirm -> done, the
+    job machine of the household imports (core/imports.py): a file over IMPORT_INLINE_MAX_SIZE
+    is checked and written by the worker, with progress; confirming writes every row or none."""
 
-    class Status(models.TextChoices):
-        PREVIEW = "preview", _("Ready to confirm")
-        DONE = "done", _("Imported")
-        CANCELLED = "cancelled", _("Cancelled")
-
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.CASCADE,
-        related_name="+",
-        verbose_name=_("uploaded by"),
+    # Private, random name (figures only, but an official's working file): deleted when done.
+    file = models.FileField(
+        _("file"), upload_to=import_upload_to, storage=private_storage, max_length=255
     )
-    commune = models.ForeignKey(
-        Commune, on_delete=models.CASCADE, related_name="+", verbose_name=_("commune")
-    )
-    status = models.CharField(
-        _("status"), max_length=10, choices=Status.choices, default=Status.PREVIEW
-    )
-    rows = models.JSONField(_("rows"), default=list)  # figures only, no personal data
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     objects = CashlessImportQuerySet.as_manager()
 
     class Meta:
+        ordering = ["-created_at"]
         verbose_name = _("cashless report import")
         verbose_name_plural = _("cashless report imports")
-
-    def __str__(self) -> str:
-        return f"{self.commune} {self.created_at:%d/%m/%Y %H:%M}"

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from core.charts import ChartSpec, Series, line_chart
 from villages.models import Commune, Village
 
-from .models import CashlessImport, CashlessReport, Category, month_start, share
+from .models import CashlessReport, Category, month_start, share
 
 FIGURES = ("payers_total", "payers_cashless", "amount_total", "amount_cashless")
 TREND_MONTHS = 12
@@ -78,44 +78,6 @@ def _fill(report: CashlessReport, row: dict, user) -> None:
     report.source = row.get("source") or ""
     report.note = row.get("note") or ""
     report.entered_by = user if user is not None and user.is_authenticated else None
-
-
-# --- Import previews: kept in the database, as the household imports are -------------------
-PREVIEW_MAX_AGE = dt.timedelta(days=1)
-
-
-def import_preview_keep(*, user, commune: Commune, rows: list[dict]) -> CashlessImport:
-    """Keep a checked file's rows until the official confirms; their older preview is
-    cancelled and previews older than PREVIEW_MAX_AGE are deleted."""
-    now = timezone.now()
-    CashlessImport.objects.filter(created_at__lt=now - PREVIEW_MAX_AGE).delete()
-    S = CashlessImport.Status
-    CashlessImport.objects.filter(created_by=user, status=S.PREVIEW).update(status=S.CANCELLED)
-    return CashlessImport.objects.create(created_by=user, commune=commune, rows=rows)
-
-
-def import_preview_cancel(*, user) -> None:
-    S = CashlessImport.Status
-    CashlessImport.objects.filter(created_by=user, status=S.PREVIEW).update(status=S.CANCELLED)
-
-
-def import_preview_take(*, user) -> CashlessImport | None:
-    """This user's preview waiting for confirmation, taken once (a conditional UPDATE: of two
-    confirm posts one gets it). Call inside the transaction that saves its rows, so a refused
-    save leaves it waiting."""
-    S = CashlessImport.Status
-    pending = (
-        CashlessImport.objects.filter(
-            created_by=user, status=S.PREVIEW, created_at__gte=timezone.now() - PREVIEW_MAX_AGE
-        )
-        .order_by("-pk")
-        .first()
-    )
-    if pending is None:
-        return None
-    if not CashlessImport.objects.filter(pk=pending.pk, status=S.PREVIEW).update(status=S.DONE):
-        return None
-    return pending
 
 
 def cashless_reports_save(*, commune: Commune, rows: Iterable[dict], user=None) -> SaveResult:

@@ -26,11 +26,16 @@ from .fields import CountField, MonthField, VNDField, format_vnd
 from .models import DEFAULT_SOURCE, CashlessReport, Category, Source
 
 MAX_ROWS = 2000
-# A monthly report is small (<= MAX_ROWS rows, <= 2 MB), so it is checked in the request; the
-# stream stops at the first row past this (blank rows count) or a workbook unpacking to more.
+# A monthly report is small (<= MAX_ROWS rows, <= 2 MB upload). A file over
+# IMPORT_INLINE_MAX_SIZE is checked and written by the worker (payments/jobs.py, core.imports);
+# either way the stream stops at the first row past MAX_STREAMED_ROWS (blank rows count) or at
+# a workbook unpacking to more than MAX_UNPACKED_SIZE.
+MAX_FILE_SIZE = 2 * 1024 * 1024
 MAX_STREAMED_ROWS = 5 * MAX_ROWS
 MAX_UNPACKED_SIZE = 20 * 1024 * 1024
+PROGRESS_EVERY = 250
 
+FIGURES = ("payers_total", "payers_cashless", "amount_total", "amount_cashless")
 COLUMNS: list[tuple[str, str]] = [
     ("period", _("Month (MM/YYYY)")),
     ("village", _("Village code (empty = whole commune)")),
@@ -186,6 +191,7 @@ class PreviewRow:
 class Preview:
     rows: list[PreviewRow] = field(default_factory=list)
     file_errors: list[str] = field(default_factory=list)
+    saved: dict | None = None  # {"created": n, "updated": m} once written
 
     @property
     def ok(self) -> bool:
@@ -194,6 +200,51 @@ class Preview:
     @property
     def error_count(self) -> int:
         return sum(1 for r in self.rows if r.errors)
+
+    @property
+    def total_rows(self) -> int:
+        return len(self.rows)
+
+    def as_json(self) -> dict:
+        """What the import page shows (core.imports keeps it on the job): figures only."""
+        rows = []
+        for row in self.rows:
+            v = row.values
+            if row.errors:
+                raw = (v.get(key) for key in ("period", "village", "category"))
+                rows.append(
+                    {
+                        "row": row.number,
+                        "raw": " ".join(str(x) for x in raw if x not in (None, "")),
+                        "errors": row.errors,
+                    }
+                )
+                continue
+            rows.append(
+                {
+                    "row": row.number,
+                    "period": f"{v['period']:%m/%Y}",
+                    "village": v["village"].name if v["village"] else "",
+                    "category": row.category_label,
+                    **{name: v[name] for name in FIGURES},
+                    "action": row.action,
+                }
+            )
+        return {
+            "ok": self.ok,
+            "file_errors": self.file_errors,
+            "rows": rows,
+            "error_count": self.error_count,
+            "counts": {
+                "new": sum(1 for r in self.rows if r.action == "new"),
+                "update": sum(1 for r in self.rows if r.action == "update"),
+            },
+            "saved": self.saved,
+        }
+
+    def report_rows(self) -> list[dict]:
+        """The checked rows as services.cashless_reports_save takes them."""
+        return [row.values for row in self.rows]
 
 
 def _read_rows(upload) -> tuple[list[str], list[tuple[int, list]]]:
@@ -223,8 +274,9 @@ def _read_rows(upload) -> tuple[list[str], list[tuple[int, list]]]:
     return header, rows
 
 
-def import_preview(*, upload, commune: Commune) -> Preview:
-    """Read and check every row; nothing is written. Two queries (villages, existing reports)."""
+def import_preview(*, upload, commune: Commune, progress=None) -> Preview:
+    """Read and check every row; nothing is written. Two queries (villages, existing reports).
+    `progress(rows)` is told every PROGRESS_EVERY rows checked."""
     preview = Preview()
     try:
         header, raw_rows = _read_rows(upload)
@@ -253,7 +305,9 @@ def import_preview(*, upload, commune: Commune) -> Preview:
         villages[village.code.lower()] = village
         villages.setdefault(village.name.strip().lower(), village)
     seen: dict[tuple, int] = {}
-    for number, values in raw_rows:
+    for checked, (number, values) in enumerate(raw_rows, start=1):
+        if progress is not None and checked % PROGRESS_EVERY == 0:
+            progress(checked)
         data = {
             key: values[index] if index < len(values) else None for key, index in positions.items()
         }
@@ -291,25 +345,6 @@ def import_preview(*, upload, commune: Commune) -> Preview:
             key = (village.pk if village else None, row.values["period"], row.values["category"])
             row.action = "update" if key in existing else "new"
     return preview
-
-
-def preview_rows(preview: Preview) -> list[dict]:
-    """The checked rows as JSON-safe dicts (kept by services.import_preview_keep until the
-    official confirms)."""
-    return [
-        {
-            "village": row.values["village"].pk if row.values["village"] else None,
-            "period": row.values["period"].isoformat(),
-            "category": row.values["category"],
-            **{
-                name: row.values[name]
-                for name in ("payers_total", "payers_cashless", "amount_total", "amount_cashless")
-            },
-            "source": row.values["source"],
-            "note": row.values["note"],
-        }  # fmt: skip
-        for row in preview.rows
-    ]
 
 
 # --- Export ----------------------------------------------------------------------------------

@@ -6,13 +6,11 @@ Team leaders and members get 403: the village figures reach them through the cri
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -20,22 +18,23 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from core.access import commune_for, official_commune_list, official_communes, official_required
+from core.access import commune_for, official_commune_list, official_required
 from core.dataversion import cached_part
-from villages.models import Commune, Village
+from core.imports import warn_waiting
+from core.spreadsheets import SheetRefused
 
-from . import spreadsheets
+from . import jobs, spreadsheets
 from .fields import parse_month
 from .forms import CategoryFormSet, ImportUploadForm, ScopeForm
-from .models import DEFAULT_SOURCE, CashlessReport, Category, current_period, month_start
-from .services import (
-    cashless_reports_save,
-    import_preview_cancel,
-    import_preview_keep,
-    import_preview_take,
-    latest_period,
-    overview_build,
+from .models import (
+    DEFAULT_SOURCE,
+    CashlessImport,
+    CashlessReport,
+    Category,
+    current_period,
+    month_start,
 )
+from .services import cashless_reports_save, latest_period, overview_build
 
 TREND_STEP = 12  # the "earlier / later" links move the 12-month window by a year
 
@@ -171,63 +170,72 @@ def entry(request: HttpRequest):
     )
 
 
+def _imports_for(user):
+    """The user's own imports, in communes they are still an official of (else 404)."""
+    return CashlessImport.objects.for_officials(user).filter(created_by=user)
+
+
 @official_required
 def import_upload(request: HttpRequest):
-    """Upload -> preview with row errors; nothing is written until the user confirms."""
-    preview = None
-    if request.method == "POST":
-        form = ImportUploadForm(request.POST, request.FILES, user=request.user)
-        if form.is_valid():
-            commune = form.cleaned_data["commune"]
-            preview = spreadsheets.import_preview(upload=form.cleaned_data["file"], commune=commune)
-            if preview.ok:
-                import_preview_keep(
-                    user=request.user, commune=commune, rows=spreadsheets.preview_rows(preview)
-                )
-            else:
-                import_preview_cancel(user=request.user)
-    else:
-        form = ImportUploadForm(user=request.user)
-    return render(request, "payments/import.html", {"form": form, "preview": preview})
+    """Upload: kept as an import job (payments/jobs.py), checked now when small or by the
+    worker; the import's page shows its progress, then the preview to confirm."""
+    form = ImportUploadForm(request.POST or None, request.FILES or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            job = jobs.import_submit(
+                form.cleaned_data["file"],
+                user=request.user,
+                commune=form.cleaned_data["commune"],
+                on_waiting=warn_waiting(request),
+            )
+        except SheetRefused as exc:
+            form.add_error("file", exc.message)
+        else:
+            return redirect("payments:import_detail", pk=job.pk)
+    return render(
+        request,
+        "payments/import.html",
+        {"form": form, "imports": _imports_for(request.user).select_related("commune")[:10]},
+    )
+
+
+@require_GET
+@official_required
+def import_detail(request: HttpRequest, pk: int):
+    job = get_object_or_404(_imports_for(request.user).select_related("commune"), pk=pk)
+    return render(request, "payments/import_detail.html", {"job": job, "result": job.result})
 
 
 @require_POST
 @official_required
-def import_confirm(request: HttpRequest):
-    try:
-        with transaction.atomic():  # a refused save leaves the preview waiting
-            pending = import_preview_take(user=request.user)
-            if pending is None:
-                messages.error(request, _("Nothing to import: upload the file again."))
-                return redirect("payments:import")
-            try:
-                commune = official_communes(request.user).get(pk=pending.commune_id)
-            except Commune.DoesNotExist as exc:
-                raise Http404 from exc
-            villages = {v.pk: v for v in Village.objects.filter(commune=commune)}
-            rows = []
-            for row in pending.rows:
-                if row["village"] is not None and row["village"] not in villages:
-                    raise Http404
-                rows.append(
-                    {
-                        **row,
-                        "village": villages.get(row["village"]),
-                        "period": dt.date.fromisoformat(row["period"]),
-                    }
-                )
-            result = cashless_reports_save(commune=commune, rows=rows, user=request.user)
-    except ValidationError as exc:
-        messages.error(
-            request, _("Nothing was imported: %(errors)s") % {"errors": " ".join(exc.messages)}
+def import_confirm(request: HttpRequest, pk: int):
+    job = get_object_or_404(_imports_for(request.user), pk=pk)
+    with transaction.atomic():
+        started = jobs.import_confirm(job=job, on_waiting=warn_waiting(request))
+    if not started:
+        messages.error(request, _("This import cannot be confirmed (it has errors or was done)."))
+        return redirect("payments:import_detail", pk=job.pk)
+    job.refresh_from_db()
+    if job.status == CashlessImport.Status.DONE:
+        saved = job.result.get("saved") or {}
+        messages.success(
+            request,
+            _("Imported: %(created)d new and %(updated)d updated reports.")
+            % {"created": saved.get("created", 0), "updated": saved.get("updated", 0)},
         )
-        return redirect("payments:import")
-    messages.success(
-        request,
-        _("Imported: %(created)d new and %(updated)d updated reports.")
-        % {"created": result.created, "updated": result.updated},
-    )
-    return redirect(f"{reverse('payments:overview')}?commune={commune.code}")
+        return redirect(f"{reverse('payments:overview')}?commune={job.commune.code}")
+    return redirect("payments:import_detail", pk=job.pk)
+
+
+@require_POST
+@official_required
+def import_cancel(request: HttpRequest, pk: int):
+    job = get_object_or_404(_imports_for(request.user), pk=pk)
+    if jobs.import_cancel(job=job):
+        messages.success(request, _("Import cancelled; the uploaded file was deleted."))
+    else:
+        messages.error(request, _("This import can no longer be cancelled."))
+    return redirect("payments:import_detail", pk=job.pk)
 
 
 @require_GET

@@ -1,4 +1,8 @@
-"""Excel import: template, preview with row errors, confirm writes all rows or none."""
+"""Excel import: template, preview with row errors, confirm writes all rows or none.
+
+Every upload is an import job (payments.CashlessImport, core.imports); a small file is checked
+in the request and the import's page shows the preview (the worker path: test_import_jobs.py).
+"""
 
 import io
 
@@ -7,7 +11,7 @@ from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
 from payments import services
-from payments.models import CashlessReport, current_period, month_start
+from payments.models import CashlessImport, CashlessReport, current_period, month_start
 from payments.spreadsheets import COLUMNS
 from tests.payments.factories import CashlessReportFactory
 
@@ -33,9 +37,17 @@ def _xlsx(rows, header=None) -> io.BytesIO:
 
 
 def _upload(client, commune, rows, header=None):
+    """Upload and follow to the import's page (the preview)."""
     return client.post(
-        reverse("payments:import"), {"commune": commune.pk, "file": _xlsx(rows, header)}
+        reverse("payments:import"),
+        {"commune": commune.pk, "file": _xlsx(rows, header)},
+        follow=True,
     )
+
+
+def _confirm(client, job=None):
+    job = job or CashlessImport.objects.latest("pk")
+    return client.post(reverse("payments:import_confirm", args=[job.pk]))
 
 
 def test_template_downloads_with_all_categories(login, official_a, commune_a):
@@ -64,14 +76,24 @@ def test_good_file_previews_then_imports_on_confirm(login, official_a, commune_a
     assert "3 dòng sẵn sàng để nhập" in html
     assert "cập nhật báo cáo đã có" in html  # water exists
     assert CashlessReport.objects.count() == 1  # nothing written yet
-    response = client.post(reverse("payments:import_confirm"))
+    response = _confirm(client)
     assert response.status_code == 302
     assert CashlessReport.objects.count() == 3
     village_row = CashlessReport.objects.get(village=village_a1)
     assert village_row.payers_cashless == 180 and village_row.entered_by == official_a
     assert CashlessReport.objects.get(category="water").payers_cashless == 1072
-    # Confirming twice does nothing more: the pending import is consumed.
-    client.post(reverse("payments:import_confirm"))
+    # Confirming twice does nothing more: the import is done, its file deleted.
+    job = CashlessImport.objects.get()
+    assert (
+        job.status == "done"
+        and not job.file
+        and job.result["saved"]
+        == {
+            "created": 2,
+            "updated": 1,
+        }
+    )
+    _confirm(client)
     assert CashlessReport.objects.count() == 3
 
 
@@ -99,8 +121,10 @@ def test_row_errors_are_shown_and_nothing_is_written(login, official_a, commune_
     response = _upload(client, commune_a, [row])
     html = response.content.decode()
     assert message in html
-    assert reverse("payments:import_confirm") not in html
-    assert client.post(reverse("payments:import_confirm")).status_code == 302
+    job = CashlessImport.objects.get()
+    assert job.status == "invalid" and not job.file  # the file is deleted at once
+    assert reverse("payments:import_confirm", args=[job.pk]) not in html
+    assert _confirm(client).status_code == 302
     assert CashlessReport.objects.count() == 0
 
 
@@ -123,11 +147,12 @@ def test_one_bad_row_blocks_the_whole_file(login, official_a, commune_a):
     client = login(official_a)
     response = _upload(client, commune_a, [good, bad])
     assert "1 dòng có lỗi" in response.content.decode()
-    client.post(reverse("payments:import_confirm"))
+    _confirm(client)
     assert CashlessReport.objects.count() == 0
 
 
 def test_confirm_is_all_or_nothing_when_saving_fails(login, official_a, commune_a, monkeypatch):
+    """A crash on the third row: the first two are rolled back, the import says it failed."""
     client = login(official_a)
     rows = [[f"{LAST:%m/%Y}", "", c, 10, 1, 10, 1] for c in ("water", "electricity", "taxes")]
     _upload(client, commune_a, rows)
@@ -141,10 +166,13 @@ def test_confirm_is_all_or_nothing_when_saving_fails(login, official_a, commune_
         return real_save(self, *args, **kwargs)
 
     monkeypatch.setattr(CashlessReport, "save", failing_save)
-    client.raise_request_exception = False
-    response = client.post(reverse("payments:import_confirm"))
-    assert response.status_code == 500
+    response = _confirm(client)
+    assert calls["n"] == 3 and response.status_code == 302
     assert CashlessReport.objects.count() == 0
+    job = CashlessImport.objects.get()
+    assert job.status == "failed" and not job.file
+    page = client.get(response.url).content.decode()
+    assert "Nhập dữ liệu thất bại; chưa có gì được lưu" in page
     assert services.cashless_reports_save  # the service is the one place that writes
 
 
@@ -154,7 +182,9 @@ def test_missing_columns_and_not_an_excel_file(login, official_a, commune_a):
     assert "Thiếu cột" in response.content.decode()
     junk = io.BytesIO(b"not a zip")
     junk.name = "x.xlsx"
-    response = client.post(reverse("payments:import"), {"commune": commune_a.pk, "file": junk})
+    response = client.post(
+        reverse("payments:import"), {"commune": commune_a.pk, "file": junk}, follow=True
+    )
     assert "không phải tệp Excel" in response.content.decode()
 
 
@@ -171,8 +201,10 @@ def test_export_reimports_as_it_is(login, official_a, commune_a, village_a1):
     CashlessReport.objects.all().delete()
     upload = io.BytesIO(exported)
     upload.name = "export.xlsx"
-    response = client.post(reverse("payments:import"), {"commune": commune_a.pk, "file": upload})
+    response = client.post(
+        reverse("payments:import"), {"commune": commune_a.pk, "file": upload}, follow=True
+    )
     assert "1 dòng sẵn sàng để nhập" in response.content.decode()
-    client.post(reverse("payments:import_confirm"))
+    _confirm(client)
     assert CashlessReport.objects.get().village == village_a1
     assert len(COLUMNS) == 9

@@ -16,7 +16,7 @@ from digital_teams.models import DigitalTeam, SupportActivity, TeamMember
 from households.models import DigitalAddress, ExportAudit, Household, HouseholdImport, Resident
 from ocop.models import Producer, Product, Stamp, StampBatch
 from ocop.rendering import stamp_batch_render
-from payments.models import CashlessReport
+from payments.models import CashlessImport, CashlessReport
 from villages.models import VillageAsset
 
 # What must never leak out of commune A (names) and out of anywhere (personal numbers).
@@ -164,6 +164,10 @@ def world(
         sex="F",
     )
     TeamMember.objects.create(team=a.team, full_name="Trưởng tổ A1", user=leader_a1, role="leader")
+    # Payments imports are officials' own: official_a's import of commune A.
+    a.cashless_job = CashlessImport.objects.create(
+        created_by=official_a, commune=a.commune, file_name="b.xlsx", status="invalid"
+    )
     TeamMember.objects.create(team=a.team, full_name="Tổ viên A1", user=member_a1)
     return SimpleNamespace(
         a=a,
