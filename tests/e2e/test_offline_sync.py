@@ -216,5 +216,6 @@ def test_queued_item_is_sent_without_an_online_event(
     waited = time.monotonic() - back
     household.refresh_from_db()
     assert household.lane == "Xóm Sau Cơn Bão"
-    assert waited < 60
+    # Sent by the outbox's own retry (no event): the wait above bounds it; the time is printed,
+    # not asserted (house rule: no timed asserts).
     print(f"sent {waited:.1f} s after the server came back")
