@@ -18,7 +18,7 @@ inheriting core.access.ScopedQuerySet) move the tokens of the row's village and 
 moved to another village (pre_save) moves the old one's too. Writes that send no signal
 (`queryset.update()`, `bulk_create`: the household import, assisted changes, roll-ups,
 administrative changes) call `bump()` themselves. Models whose writes no cached part shows are
-listed in IGNORED (the stamp scans, counted by ocop.stamp_cache, and job bookkeeping).
+listed in IGNORED (stamp and plate scans, counted on their own; import jobs and export audits).
 """
 
 from __future__ import annotations
@@ -42,7 +42,12 @@ PART_TIMEOUT = 24 * 60 * 60  # a part nobody reads expires; a write makes it unr
 IGNORED = frozenset(
     {
         "ocop.StampScan",
+        "plates.PlateScan",
         "criteria.RollupRun",  # the roll-up bumps once, when its assessments are written
+        # Job and audit rows: an import's progress is saved many times; its data writes bump.
+        "households.HouseholdImport",
+        "payments.CashlessImport",
+        "households.ExportAudit",
     }
 )
 
