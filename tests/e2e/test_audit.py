@@ -76,7 +76,7 @@ def _demo_world():
     from digital_teams.models import DigitalTeam, SupportActivity
     from households.models import ExportAudit, Household, HouseholdImport
     from ocop.models import Product, Stamp
-    from payments.models import CashlessReport
+    from payments.models import CashlessImport, CashlessReport
     from villages.models import Commune, VillageAsset
     from villages.roles import make_team_member
 
@@ -138,6 +138,35 @@ def _demo_world():
             status="invalid",
         ),
         audit=ExportAudit.objects.create(user=official, commune=commune, model="x", rows=1),
+        # The official's payments import waiting for confirmation (its preview page).
+        cashless_job=CashlessImport.objects.create(
+            created_by=official,
+            commune=commune,
+            file_name="bao-cao-11.xlsx",
+            status="preview",
+            total_rows=1,
+            processed_rows=1,
+            result={
+                "ok": True,
+                "file_errors": [],
+                "rows": [
+                    {
+                        "row": 2,
+                        "period": "11/2026",
+                        "village": "",
+                        "category": "Tiền điện",
+                        "payers_total": 2050,
+                        "payers_cashless": 1758,
+                        "amount_total": 943000000,
+                        "amount_cashless": 916596000,
+                        "action": "new",
+                    }
+                ],
+                "error_count": 0,
+                "counts": {"new": 1, "update": 0},
+                "saved": None,
+            },  # fmt: skip
+        ),
     )
 
 
