@@ -114,6 +114,9 @@ def own_keys_delete() -> int:
     from django.core.cache import caches
     from django.core.cache.backends.redis import RedisCache
 
+    from ocop import stamp_cache
+
+    stamp_cache.reset_local()  # the runner's process-local stamp pages are its own too
     backend = caches["default"]
     if not isinstance(backend, RedisCache):
         backend.clear()  # the in-process locmem cache is the runner's own
@@ -759,11 +762,16 @@ def case_http(results: Results, communes, args) -> None:
             stamp_runs.append(load(base, stamp_paths, seconds, args.connections))
         stop.set()
         thread.join()
+        # The workers keep up to STAMP_LOCAL_RECHECK s of scans in memory (ocop/stamp_cache.py):
+        # a graceful stop pushes them (exit hook), then the last flush writes every scan.
+        server.terminate()
+        server.wait(timeout=30)
         flushed.append(stamp_cache.flush())
         scans_written = StampScan.objects.count() - scans_before
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        if server.poll() is None:
+            server.terminate()
+            server.wait(timeout=30)
 
     def combine(runs):
         middle = sorted(runs, key=lambda r: r["rps"])[len(runs) // 2]

@@ -27,8 +27,11 @@ cache, Redis down) every scan is written synchronously, as before.
 
 from __future__ import annotations
 
+import atexit
 import datetime as dt
 import logging
+import os
+import threading
 import time
 from dataclasses import dataclass
 
@@ -66,6 +69,8 @@ def _hash_key(serial: str, language: str) -> str:
 def _set_new_generation() -> None:
     # An integer: Django's Redis cache stores it unpickled, so the Lua lookup can compare it.
     cache.set(GENERATION_KEY, time.time_ns(), None)
+    if _local is not None:  # this process sees its own writes on its next request
+        _local.forget_generation()
 
 
 def bump_generation(**_ignored) -> None:
@@ -139,7 +144,11 @@ def lookup(serial: str, language: str, *, ip, user_agent, rate=("", 0, 60)) -> P
     client = redis_client()
     if client is not None:
         try:
-            return _lookup_redis(client, serial, language, ip, user_agent, rate)
+            layer = local(client)
+            page = layer.hit(serial, language, rate, ip, user_agent)
+            if page is not None:
+                return page
+            return _lookup_redis(client, serial, language, ip, user_agent, rate, layer)
         except Exception:  # Redis unreachable: the page is read and written as without it
             logger.warning("stamp page cache unavailable: serving without it", exc_info=True)
             return Page(generation=0)
@@ -165,7 +174,9 @@ def store_and_count(serial: str, language: str, page: Page, stamp, body: bytes, 
                 )
                 pipe.expire(key, timeout)
                 pipe.execute()
-            scans, first = _count_redis(client, serial, stamp.pk, ip, user_agent)
+            scans, first, now = _count_redis(client, serial, stamp.pk, ip, user_agent)
+            local(client).learn(serial, language, page.generation, stamp.pk, body, scans, first,
+                                now, None, 0)  # fmt: skip
             return Page(page.generation, body, scans, first)
         except Exception:
             logger.warning("stamp page cache unavailable: writing the scan synchronously")
@@ -202,24 +213,26 @@ SCAN_SCRIPT = (
     + "return {n, first, buffered}"
 )
 # KEYS: generation, page, state, buffer, processing, rate-limit counter. ARGV: day, now (µs),
-# "|hash|browser", ttl, max, limit (0: none), window + 1. Answers {2} (over the limit),
-# {0, generation} (miss), {-1, generation, id} (no scan state yet) or {1, body, n, first,
-# buffered}. The counter is core.ratelimit's (same key, INCR, expiry set when created).
+# "|hash|browser", ttl, max, limit (0: none), window + 1. Answers {2, c} (over the limit),
+# {0, generation, c} (miss), {-1, generation, id, c} (no scan state yet) or {1, body, n, first,
+# buffered, generation, id, c}, c = the client's rate counter (0: not counted). The counter
+# is core.ratelimit's (same key, INCR, expiry set when created).
 LOOKUP_SCRIPT = (
     "local st, bf, pr, now, ttl, mx = 3, 4, 5, 2, 4, 5\n"
+    "local c = 0\n"
     "if tonumber(ARGV[6]) > 0 then\n"
-    "  local c = redis.call('INCR', KEYS[6])\n"
+    "  c = redis.call('INCR', KEYS[6])\n"
     "  if c == 1 then redis.call('EXPIRE', KEYS[6], ARGV[7]) end\n"
-    "  if c > tonumber(ARGV[6]) then return {2} end\n"
+    "  if c > tonumber(ARGV[6]) then return {2, c} end\n"
     "end\n"
     "local gen = redis.call('GET', KEYS[1])\n"
-    "if not gen then return {0, ''} end\n"
+    "if not gen then return {0, '', c} end\n"
     "local page = redis.call('HMGET', KEYS[2], 'gen', 'day', 'id', 'body')\n"
-    "if page[1] ~= gen or page[2] ~= ARGV[1] then return {0, gen} end\n"
-    "if redis.call('EXISTS', KEYS[st]) == 0 then return {-1, gen, page[3]} end\n"
+    "if page[1] ~= gen or page[2] ~= ARGV[1] then return {0, gen, c} end\n"
+    "if redis.call('EXISTS', KEYS[st]) == 0 then return {-1, gen, page[3], c} end\n"
     "local row = page[3] .. '|' .. ARGV[now] .. ARGV[3]\n"
     + _COUNT
-    + "return {1, page[4], n, first, buffered}"
+    + "return {1, page[4], n, first, buffered, gen, page[3], c}"
 )
 
 
@@ -231,7 +244,10 @@ def redis_client():
     backend = caches["default"]
     if not isinstance(backend, RedisCache) or not getattr(settings, "STAMP_SCAN_BUFFER", True):
         return None
-    return backend._cache.get_client(write=True)
+    client = getattr(backend, "_stamp_client", None)  # one per cache object (per thread)
+    if client is None:
+        client = backend._stamp_client = backend._cache.get_client(write=True)
+    return client
 
 
 def _state_key(serial: str) -> str:
@@ -278,7 +294,7 @@ def _suffix(ip, user_agent) -> str:
     return f"|{client_hash(ip)}|{ua_family(user_agent)}"
 
 
-def _lookup_redis(client, serial: str, language: str, ip, user_agent, rate) -> Page:
+def _lookup_redis(client, serial: str, language: str, ip, user_agent, rate, layer) -> Page:
     now = timezone.now()
     rate_key, limit, window = rate
     keys = [
@@ -293,6 +309,9 @@ def _lookup_redis(client, serial: str, language: str, ip, user_agent, rate) -> P
     argv = [timezone.localdate().isoformat(), _micros(now), suffix, STATE_TTL, buffer_max()]
     script = _script(client, LOOKUP_SCRIPT)
     result = script(keys=keys, args=[*argv, limit, window + 1])
+    counted = int(result[-1])  # the client's rate counter after this request
+    if counted:
+        layer.learn(serial, language, 0, 0, None, 0, None, now, rate_key, counted)
     if int(result[0]) == 2:
         return Page(generation=0, limited=True)
     if int(result[0]) == -1:
@@ -300,11 +319,13 @@ def _lookup_redis(client, serial: str, language: str, ip, user_agent, rate) -> P
         result = script(keys=keys, args=[*argv, 0, 0])  # this request is counted already
     if int(result[0]) != 1:
         return Page(generation=_generation(result[1]))
-    _, body, scans, first, buffered = result
+    _, body, scans, first, buffered, generation, stamp_id, _ = result
     if not int(buffered):  # buffer full (the flush is behind): this row is written now
-        stamp_id = int(client.hget(keys[1], "id"))
-        _write_rows([(stamp_id, now, *suffix[1:].split("|"))])
-    return Page(0, body, int(scans), _from_micros(first))
+        _write_rows([(int(stamp_id), now, *suffix[1:].split("|"))])
+    first = _from_micros(first)
+    layer.learn(serial, language, int(generation), int(stamp_id), body, int(scans), first, now,
+                None, 0)  # fmt: skip
+    return Page(0, body, int(scans), first)
 
 
 def _count_redis(client, serial: str, stamp_id: int, ip, user_agent):
@@ -319,7 +340,7 @@ def _count_redis(client, serial: str, stamp_id: int, ip, user_agent):
         result = script(keys=keys, args=argv)
     if not int(result[2]):
         _write_rows([(stamp_id, now, *suffix[1:].split("|"))])
-    return int(result[0]), _from_micros(result[1])
+    return int(result[0]), _from_micros(result[1]), now
 
 
 def _record_now(*, stamp_id: int, ip: str | None, user_agent: str | None, stamp=None):
@@ -381,6 +402,7 @@ def flush(client=None) -> int:
     client = client or redis_client()
     if client is None:
         return 0
+    local_push()  # this process's own scans first (a worker has none)
     buffer, processing = cache.make_key(BUFFER_KEY), cache.make_key(PROCESSING_KEY)
     if not client.exists(processing):
         try:
@@ -397,8 +419,301 @@ def flush(client=None) -> int:
 
 
 def pending(client=None) -> int:
-    """Scans counted but not yet in the scan table (what a Redis loss would cost now)."""
+    """Scans counted but not yet in the scan table: in Redis (what a Redis loss would cost
+    now) plus this process's not yet pushed (what its crash would cost, local_pending())."""
     client = client or redis_client()
     if client is None:
         return 0
-    return client.llen(cache.make_key(BUFFER_KEY)) + client.llen(cache.make_key(PROCESSING_KEY))
+    in_redis = client.llen(cache.make_key(BUFFER_KEY)) + client.llen(cache.make_key(PROCESSING_KEY))
+    return in_redis + local_pending()
+
+
+def local_pending() -> int:
+    layer = _local
+    return layer.pending() if layer is not None and layer.pid == os.getpid() else 0
+
+
+# --- Process-local layer (issue 21.1, second step) ------------------------------------------
+#
+# With Redis, a hit used to cost one Lua call; now a process serves the pages it has seen from
+# its own memory and talks to Redis about once a second ("sync"):
+# - Bodies: kept per serial+language with the generation they were rendered under. The process
+#   re-reads the generation from Redis at most every STAMP_LOCAL_RECHECK seconds (default 1):
+#   a write in another process (a revocation in the admin) shows there within that bound; a write
+#   in this process shows on its next request (bump_generation forgets the local generation).
+# - Scans: the first scan of a serial seen by this process goes through the Lua call as before
+#   (so "this is the first scan" is decided by Redis, once, and the first-scan time is exact);
+#   later scans of that serial (its first scan is known and never changes) are counted here and
+#   their rows pushed to the Redis buffer every STAMP_LOCAL_BATCH scans or STAMP_LOCAL_RECHECK
+#   seconds (at the next request, by a timer thread, and at process exit). The count shown may
+#   miss the scans of other processes of the last interval; the counts written are exact.
+# - Rate limit: the same counter keys as core.ratelimit; each process adds its own requests to
+#   the value Redis had at its last sync and pushes its increments at every sync. Exact within a
+#   process; across P processes a client can get up to (P - 1) x what it sends within one sync
+#   interval beyond the limit (at most P x limit in a window if it hammers every process at once).
+#
+# Loss bound of the local buffer: a process that dies without running its exit hook (SIGKILL,
+# OOM) loses its unpushed scans: at most STAMP_LOCAL_BATCH scans and at most the last
+# STAMP_LOCAL_RECHECK seconds of them. A push that meets a dead Redis writes its rows to the
+# database at once, so a Redis loss costs only what was already in the Redis buffer (above).
+
+
+clock = time.monotonic  # tests replace it: no sleeps
+RATE_KEEP = 120  # seconds a rate counter's last value is kept (> any stamp rate window + 1)
+
+
+def local_recheck() -> float:
+    return float(getattr(settings, "STAMP_LOCAL_RECHECK", 1.0))
+
+
+def local_batch() -> int:
+    return int(getattr(settings, "STAMP_LOCAL_BATCH", 200))
+
+
+def local_pages_max() -> int:
+    return int(getattr(settings, "STAMP_LOCAL_PAGES", 5000))
+
+
+# KEYS: buffer, processing, state keys (S of them), rate keys (R). ARGV: max, ttl, S, R, then S
+# scan deltas, R (delta, window + 1) pairs, then the rows. Answers {rows buffered, n1, first1,
+# ..., nS, firstS (n = -1: state lost), c1, ..., cR}.
+PUSH_SCRIPT = """
+local mx, ttl, s, r = tonumber(ARGV[1]), ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
+local out = {0}
+local first_row = 5 + s + 2 * r
+local room = mx - redis.call('LLEN', KEYS[1]) - redis.call('LLEN', KEYS[2])
+local pushed = 0
+for i = first_row, #ARGV do
+  if pushed >= room then break end
+  redis.call('RPUSH', KEYS[1], ARGV[i])
+  pushed = pushed + 1
+end
+out[1] = pushed
+for i = 1, s do
+  local key = KEYS[2 + i]
+  if redis.call('EXISTS', key) == 1 then
+    out[#out + 1] = redis.call('HINCRBY', key, 'n', tonumber(ARGV[4 + i]))
+    out[#out + 1] = redis.call('HGET', key, 'first') or ''
+    redis.call('EXPIRE', key, ttl)
+  else
+    out[#out + 1] = -1
+    out[#out + 1] = ''
+  end
+end
+for j = 1, r do
+  local key = KEYS[2 + s + j]
+  local delta = tonumber(ARGV[3 + s + 2 * j])
+  local c = redis.call('INCRBY', key, delta)
+  if c == delta then redis.call('EXPIRE', key, ARGV[4 + s + 2 * j]) end
+  out[#out + 1] = c
+end
+return out
+"""
+
+
+@dataclass
+class _State:
+    stamp_id: int
+    base: int  # the count Redis had at the last sync
+    first: dt.datetime
+    delta: int = 0  # counted here since
+
+
+class Local:
+    """One process's pages, scan counts and rate counters (see above)."""
+
+    def __init__(self, client):
+        self.client = client
+        self.pid = os.getpid()
+        self.lock = threading.RLock()
+        self.generation = None  # as last read from Redis
+        self.checked = float("-inf")  # clock() of that read
+        self.pages: dict = {}  # (serial, language) -> (generation, day, stamp id, body)
+        self.states: dict[str, _State] = {}
+        self.rows: list[str] = []  # "stamp id|µs|client hash|browser", not yet pushed
+        self.rate_seen: dict[str, tuple[int, float]] = {}  # key -> (value in Redis, expiry)
+        self.rate_delta: dict[str, tuple[int, int]] = {}  # key -> (count, window + 1)
+        self.pushed_at = clock()
+        self.thread = None
+
+    # The generation
+
+    def current_generation(self):
+        if clock() - self.checked >= local_recheck():
+            self.sync()
+        return self.generation
+
+    def forget_generation(self):
+        self.checked = float("-inf")
+
+    # Serving
+
+    def hit(self, serial, language, rate, ip, user_agent) -> Page | None:
+        """This request served from memory, or None (ask Redis)."""
+        with self.lock:
+            generation = self.current_generation()
+            entry = self.pages.get((serial, language))
+            state = self.states.get(serial)
+            if (
+                generation is None
+                or entry is None
+                or state is None
+                or entry[0] != generation
+                or entry[1] != timezone.localdate().isoformat()
+            ):
+                return None
+            rate_key, limit, window = rate
+            if rate_key and limit > 0:
+                count, _ = self.rate_delta.get(rate_key, (0, window + 1))
+                self.rate_delta[rate_key] = (count + 1, window + 1)
+                if self.rate_seen.get(rate_key, (0, 0))[0] + count + 1 > limit:
+                    return Page(generation=0, limited=True)
+            self.rows.append(f"{state.stamp_id}|{_micros(timezone.now())}{_suffix(ip, user_agent)}")
+            state.delta += 1
+            page = Page(generation, entry[3], state.base + state.delta, state.first)
+            if len(self.rows) >= local_batch() or clock() - self.pushed_at >= local_recheck():
+                self.sync()
+            self._start_timer()
+            return page
+
+    def learn(self, serial, language, generation, stamp_id, body, scans, first, now, rate_key, c):
+        """After a Redis lookup (hit or miss): keep what the next requests need."""
+        with self.lock:
+            if generation and generation != self.generation:  # Redis's, read by this request
+                self.generation, self.checked = generation, clock()
+                self.pages = {}
+            if generation:
+                if len(self.pages) >= local_pages_max():
+                    self.pages.pop(next(iter(self.pages)))
+                self.pages[(serial, language)] = (generation, timezone.localdate().isoformat(),
+                                                  stamp_id, body)  # fmt: skip
+            if stamp_id and scans:
+                state = self.states.get(serial)
+                if state is None or state.delta == 0:
+                    self.states[serial] = _State(stamp_id, scans, first or now)
+            if rate_key and c:
+                seen = self.rate_seen.get(rate_key, (0, 0))[0]
+                self.rate_seen[rate_key] = (max(c, seen), clock() + RATE_KEEP)
+
+    # Sync
+
+    def pending(self) -> int:
+        return len(self.rows)
+
+    def sync(self) -> None:
+        """Push the scans and rate counts, read the generation: one round trip."""
+        with self.lock:
+            rows, self.rows = self.rows, []
+            states = [(s, st) for s, st in self.states.items() if st.delta]
+            rates = list(self.rate_delta.items())
+            self.rate_delta = {}
+            keys = [cache.make_key(BUFFER_KEY), cache.make_key(PROCESSING_KEY)]
+            keys += [_state_key(serial) for serial, _ in states]
+            keys += [cache.make_key(key) for key, _ in rates]
+            argv = [buffer_max(), STATE_TTL, len(states), len(rates)]
+            argv += [st.delta for _, st in states]
+            for _, (count, expiry) in rates:
+                argv += [count, expiry]
+            argv += rows
+            self.pushed_at = clock()
+            try:
+                with self.client.pipeline(transaction=False) as pipe:
+                    if rows or states or rates:
+                        _script(self.client, PUSH_SCRIPT)(keys=keys, args=argv, client=pipe)
+                    pipe.get(cache.make_key(GENERATION_KEY))
+                    answers = pipe.execute()
+            except Exception:  # Redis down: the rows go to the database now, nothing is lost
+                logger.warning("stamp page cache unavailable: writing local scans", exc_info=True)
+                self.generation, self.pages, self.states = None, {}, {}
+                self.checked = clock()
+                self.rate_seen = {}
+                if rows:
+                    _write_rows([_parse_row(row) for row in rows])
+                return
+            generation = answers[-1]
+            self.generation = int(generation) if generation not in (None, b"") else None
+            self.checked = clock()
+            moment = self.checked
+            self.rate_seen = {k: v for k, v in self.rate_seen.items() if v[1] > moment}
+            if not (rows or states or rates):
+                return
+            out = answers[0]
+            pushed = int(out[0])
+            if pushed < len(rows):  # the Redis buffer is full (the flush is behind)
+                _write_rows([_parse_row(row) for row in rows[pushed:]])
+            lost = []
+            for i, (serial, state) in enumerate(states):
+                n = int(out[1 + 2 * i])
+                if n == -1:  # Redis lost the state: the database's count, then ours
+                    lost.append((serial, state))
+                    continue
+                state.base, state.delta = n, 0
+            for j, (key, _) in enumerate(rates):
+                self.rate_seen[key] = (int(out[1 + 2 * len(states) + j]), self.checked + RATE_KEEP)
+            for serial, state in lost:
+                _init_state(self.client, serial, state.stamp_id)
+                state.base = self.client.hincrby(_state_key(serial), "n", state.delta)
+                state.delta = 0
+
+    def _start_timer(self) -> None:
+        if self.thread is not None or not getattr(settings, "STAMP_LOCAL_TIMER", True):
+            return
+        interval = local_recheck()
+
+        def run():
+            while _local is self:
+                time.sleep(interval)
+                if self.rows or any(st.delta for st in self.states.values()):
+                    try:
+                        self.sync()
+                    except Exception:
+                        logger.warning("stamp scan sync failed", exc_info=True)
+
+        self.thread = threading.Thread(target=run, name="stamp-scan-sync", daemon=True)
+        self.thread.start()
+
+
+def _parse_row(raw: str):
+    stamp_id, micros, hash_, family = raw.split("|")
+    return int(stamp_id), _from_micros(micros), hash_, family
+
+
+_local: Local | None = None
+_local_ident = None
+
+
+def local(client=None) -> Local | None:
+    """This process's local layer for the Redis of the default cache (None without Redis)."""
+    global _local, _local_ident
+    client = client or redis_client()
+    if client is None:
+        return None
+    ident = (os.getpid(), repr(client.connection_pool.connection_kwargs), cache.key_prefix)
+    if _local is None or _local_ident != ident:
+        _local, _local_ident = Local(client), ident
+    return _local
+
+
+def reset_local() -> None:
+    """Forget this process's local layer (tests: a crashed process loses it like this)."""
+    global _local, _local_ident
+    _local, _local_ident = None, None
+
+
+def local_push() -> int:
+    """Push this process's local scans now (exit hook, tests); the number pushed."""
+    layer = _local
+    if layer is None or layer.pid != os.getpid():
+        return 0
+    count = layer.pending()
+    if count or any(state.delta for state in layer.states.values()):
+        layer.sync()
+    return count
+
+
+@atexit.register
+def _push_at_exit() -> None:  # gunicorn workers exit through SystemExit: atexit runs
+    try:
+        local_push()
+    except Exception:
+        logger.warning("stamp scans of this process could not be pushed at exit", exc_info=True)

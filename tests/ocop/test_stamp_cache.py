@@ -1,6 +1,8 @@
 """The stamp page at cache speed (issue 21, ocop/stamp_cache.py): every write that changes a
-stamp page shows on the next request; scans buffered in Redis are counted, their first-scan
-time stays exact, and a Redis loss costs at most STAMP_SCAN_BUFFER_MAX scans."""
+stamp page shows on the next request of the process that wrote it and within
+STAMP_LOCAL_RECHECK seconds in any other; scans buffered in process memory and in Redis are
+counted, their first-scan time stays exact, a Redis loss costs at most STAMP_SCAN_BUFFER_MAX
+scans and a process crash at most STAMP_LOCAL_BATCH."""
 
 import datetime as dt
 import shutil
@@ -145,9 +147,30 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
+class Clock:
+    """stamp_cache's monotonic clock, moved by hand (no sleeps)."""
+
+    def __init__(self):
+        self.now = 1000.0
+
+    def __call__(self):
+        return self.now
+
+    def advance(self, seconds):
+        self.now += seconds
+
+
 @pytest.fixture
-def redis_cache(settings):
-    """The default cache on a private redis-server (started here, killed by its pid)."""
+def clock(monkeypatch):
+    fake = Clock()
+    monkeypatch.setattr(stamp_cache, "clock", fake)
+    return fake
+
+
+@pytest.fixture
+def redis_cache(settings, clock):
+    """The default cache on a private redis-server (started here, killed by its pid); this
+    process's local layer starts empty, without its timer thread (the clock is the test's)."""
     if not shutil.which("redis-server"):
         pytest.skip("redis-server is not installed (Debian package redis-server)")
     port = _free_port()
@@ -162,6 +185,8 @@ def redis_cache(settings):
             break
         except OSError:
             time.sleep(0.05)
+    settings.STAMP_LOCAL_TIMER = False
+    stamp_cache.reset_local()
     settings.CACHES = {
         "default": {
             "BACKEND": "core.cache.SafeRedisCache",
@@ -177,6 +202,7 @@ def redis_cache(settings):
             process.wait(timeout=10)
 
     yield kill
+    stamp_cache.reset_local()
     kill()
 
 
@@ -212,6 +238,7 @@ def test_buffered_scans_are_counted_and_flushed_with_the_exact_first_scan_time(
 @pytest.mark.django_db(transaction=True)
 def test_a_redis_loss_costs_at_most_the_buffer_bound(client, stamp, redis_cache, settings):
     settings.STAMP_SCAN_BUFFER_MAX = 3
+    settings.STAMP_LOCAL_BATCH = 1  # every scan pushed to Redis at once: its bound under test
     for _ in range(2):
         page(client, stamp.serial)
     assert stamp_cache.flush() == 2  # flushed: safe in the database
@@ -265,3 +292,116 @@ def test_with_redis_the_rate_limit_still_holds_and_a_refused_request_counts_no_s
     assert refused.status_code == 429 and refused["Retry-After"]
     assert page(client, stamp.serial, REMOTE_ADDR="198.51.100.4").status_code == 200
     assert stamp_cache.flush() == 3
+
+
+# --- The process-local layer ----------------------------------------------------------------
+
+
+def as_if_written_by_another_process(monkeypatch):
+    """This process is not told of the next write (another process made it)."""
+    monkeypatch.setattr(stamp_cache.local(), "forget_generation", lambda: None)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_revocation_in_another_process_shows_within_the_recheck_bound(
+    client, stamp, redis_cache, clock, settings, monkeypatch, django_assert_num_queries
+):
+    settings.STAMP_LOCAL_RECHECK = 1.0
+    page(client, stamp.serial)  # first scan: Redis
+    with django_assert_num_queries(0):
+        assert page(client, stamp.serial).status_code == 200  # from this process's memory
+    as_if_written_by_another_process(monkeypatch)
+    stamps_set_revoked(stamps=Stamp.objects.filter(pk=stamp.pk), revoked=True)
+    clock.advance(0.9)
+    assert page(client, stamp.serial).status_code == 200  # still within the bound
+    clock.advance(0.1)  # STAMP_LOCAL_RECHECK after the last look at the generation
+    response = page(client, stamp.serial)
+    assert response.status_code == 410 and "thu hồi" in response.content.decode()
+    assert stamp_cache.flush() == 3  # the refused request counted nothing
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_write_in_this_process_shows_on_its_next_request(client, stamp, redis_cache):
+    page(client, stamp.serial)
+    page(client, stamp.serial)
+    assert _change_product(stamp) in page(client, stamp.serial).content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_local_scans_are_pushed_every_batch_and_a_crash_loses_at_most_one_batch(
+    client, stamp, redis_cache, settings
+):
+    settings.STAMP_LOCAL_BATCH = 3
+    page(client, stamp.serial)  # first scan of this process: counted in Redis at once
+    assert stamp_cache.local_pending() == 0
+    for expected in (1, 2, 0, 1, 2):  # the third local scan pushes the batch
+        html = page(client, stamp.serial).content.decode()
+        assert stamp_cache.local_pending() == expected
+    assert "được quét lần đầu" in html
+    stamp_cache.reset_local()  # the process dies (SIGKILL): its unpushed scans are gone
+    assert stamp_cache.flush() == 4
+    lost = 6 - StampScan.objects.count()
+    assert lost == 2 < settings.STAMP_LOCAL_BATCH
+    stamp.refresh_from_db()
+    assert stamp.scan_count == 4
+    # The next process reads the count from Redis/the database again, exactly.
+    assert "Đây là lần quét đầu tiên" not in page(client, stamp.serial).content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_local_scans_are_pushed_within_the_recheck_interval_and_at_exit(
+    client, stamp, redis_cache, clock, settings
+):
+    settings.STAMP_LOCAL_RECHECK = 1.0
+    page(client, stamp.serial)
+    page(client, stamp.serial)
+    assert stamp_cache.local_pending() == 1
+    clock.advance(1.0)
+    page(client, stamp.serial)  # the scan older than the interval is pushed by this request
+    assert stamp_cache.local_pending() == 1 and stamp_cache.pending() == 3
+    page(client, stamp.serial)
+    stamp_cache._push_at_exit()  # what a worker's normal exit runs
+    assert stamp_cache.local_pending() == 0 and stamp_cache.pending() == 4
+    stamp_cache.reset_local()
+    assert stamp_cache.flush() == 4
+    stamp.refresh_from_db()
+    assert stamp.scan_count == 4 == StampScan.objects.count()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_count_shown_includes_other_processes_after_a_sync(client, stamp, redis_cache, clock):
+    page(client, stamp.serial)
+    page(client, stamp.serial)
+    first_process = stamp_cache.local()
+    stamp_cache.reset_local()  # a second process (its own memory)
+    page(client, stamp.serial)
+    page(client, stamp.serial)  # 2 here, 2 there
+    second_process = stamp_cache.local()
+    stamp_cache.local_push()  # its timer's push
+    stamp_cache._local = first_process
+    clock.advance(1.0)
+    html = page(client, stamp.serial).content.decode()  # syncs: sees the other's scans
+    assert "được quét lần đầu" in html
+    assert first_process.states[stamp.serial].base + first_process.states[stamp.serial].delta == 5
+    assert second_process.pending() == 0
+    assert stamp_cache.flush() == 5
+    stamp.refresh_from_db()
+    assert stamp.scan_count == 5
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_rate_limit_counts_local_hits_and_other_processes_after_a_sync(
+    client, stamp, redis_cache, clock, settings
+):
+    settings.STAMP_RATE_LIMIT = 3
+    ip = {"REMOTE_ADDR": "203.0.113.9"}
+    assert page(client, stamp.serial, **ip).status_code == 200  # Redis
+    assert page(client, stamp.serial, **ip).status_code == 200  # local
+    first_process = stamp_cache.local()
+    clock.advance(1.0)
+    assert page(client, stamp.serial, **ip).status_code == 200  # local (synced: 2 in Redis)
+    stamp_cache.local_push()  # its next sync: 3 in Redis
+    stamp_cache.reset_local()  # the same client on another process
+    assert page(client, stamp.serial, **ip).status_code == 429  # Redis knows all three
+    stamp_cache._local = first_process
+    assert page(client, stamp.serial, **ip).status_code == 429
