@@ -23,6 +23,8 @@ listed in IGNORED (stamp and plate scans, counted on their own; import jobs and 
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import hashlib
 import logging
 import uuid
@@ -112,6 +114,34 @@ def _move(keys: list[str]) -> None:
     cache.set_many({key: _new_token() for key in keys}, None)
 
 
+# While a deferred() block runs (this thread / task), the keys bump() would move are collected
+# here and moved once when the block ends.
+_DEFERRED: contextvars.ContextVar[dict | None] = contextvars.ContextVar("dv_deferred", default=None)
+
+
+@contextlib.contextmanager
+def deferred():
+    """Collect every bump() of the block (the save signals of each row of a bulk write) and make
+    them one bump at its end: the same tokens move, now and on commit, but with one cache round
+    trip instead of two per row (the Excel import updating households; issue 21). Nested blocks
+    join the outer one. On an exception the collected keys still move (never a stale part)."""
+    if _DEFERRED.get() is not None:
+        yield
+        return
+    collected: dict = {"keys": set(), "communes": set()}
+    handle = _DEFERRED.set(collected)
+    try:
+        yield
+    finally:
+        _DEFERRED.reset(handle)
+        keys = sorted(collected["keys"])
+        if keys:
+            _move(keys)
+            transaction.on_commit(lambda: _move(keys))
+        if collected["communes"]:
+            _warm_later(collected["communes"])
+
+
 def bump(*, communes: Iterable = (), villages: Iterable = (), everything: bool = False) -> None:
     """Move the tokens of these communes and villages (ids), or the global one: now and again
     when the current transaction commits. The communes of the villages must be given too."""
@@ -120,6 +150,12 @@ def bump(*, communes: Iterable = (), villages: Iterable = (), everything: bool =
     if everything:
         keys.append(GLOBAL)
     if not keys:
+        return
+    collecting = _DEFERRED.get()
+    if collecting is not None:
+        collecting["keys"].update(keys)
+        if not everything:
+            collecting["communes"].update(c for c in communes if c is not None)
         return
     _move(keys)
     transaction.on_commit(lambda: _move(keys))
@@ -144,6 +180,24 @@ def cached_part(name: str, commune_id: int, compute: Callable[[], object], *vary
     holds everything else the part depends on (village, period, page, filters, the reader's
     role): never anything shared across communes."""
     key = part_key(name, commune_id, *vary)
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, PART_TIMEOUT)
+    return value
+
+
+def cached_part_of_communes(name: str, commune_ids: Iterable[int], compute, *vary):
+    """cached_part() for a part that spans several communes (the province overview): the key
+    holds every commune's token and the global one (one cache round trip for all of them), so
+    a write in any of the communes makes the part unreachable. `vary` must hold the reader's
+    scope (the communes it may read, sorted) and everything else the part depends on."""
+    ids = sorted(set(commune_ids))
+    keys = [GLOBAL, *(_commune_key(pk) for pk in ids)]
+    found = tokens(keys)
+    raw = "|".join([*(found[k] for k in keys), *(str(v) for v in vary), ",".join(map(str, ids))])
+    digest = hashlib.sha256(raw.encode()).hexdigest()[:32]
+    key = f"dv:parts:{name}:{get_language() or ''}:{digest}"
     value = cache.get(key)
     if value is None:
         value = compute()

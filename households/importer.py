@@ -13,10 +13,13 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import reduce
 from io import BytesIO
+from operator import or_
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from openpyxl import Workbook
@@ -371,16 +374,20 @@ def _check_against_database(groups: dict, result: CheckResult, user) -> None:
     """Existing households (update, not duplicate), duplicate IDs, exactly one head."""
     village_ids = {key[0] for key in groups}
     existing = {
-        (h.village_id, h.number): h.pk
-        for h in Household.objects.filter(village_id__in=village_ids).only(
-            "id", "village_id", "number"
-        )
+        (village_id, number): pk
+        for pk, village_id, number in Household.objects.filter(
+            village_id__in=village_ids
+        ).values_list("id", "village_id", "number")
     }
+    # The residents of the households the file updates only (not of every household of its
+    # villages: 29,000 model instances for a commune, to match none of them in a new file).
+    updated_ids = sorted({existing[key] for key in groups if key in existing})
     residents_by_household = defaultdict(list)
-    for r in Resident.objects.filter(household__village_id__in=village_ids).only(
-        "id", "household_id", "full_name", "birth_date", "relation", "id_number_digest"
-    ):
-        residents_by_household[r.household_id].append(r)
+    for start in range(0, len(updated_ids), LOOKUP_CHUNK):
+        for r in Resident.objects.filter(
+            household_id__in=updated_ids[start : start + LOOKUP_CHUNK]
+        ).only("id", "household_id", "full_name", "birth_date", "relation", "id_number_digest"):
+            residents_by_household[r.household_id].append(r)
     # The file's ID numbers already registered anywhere: ~1 query per 1,000 numbers (one query
     # per resident took 54 s for 35,000 residents); the message is built only for those.
     digests = sorted(
@@ -399,6 +406,9 @@ def _check_against_database(groups: dict, result: CheckResult, user) -> None:
             ).values_list("id_number_digest", "pk")
         )
     seen_ids: dict[str, int] = {}
+    # The ID look-up limit (services.id_lookups_paused) is read once, and again after each
+    # conflict look-up (the only call that can move it): not one cache round trip per row.
+    paused_now = services.id_lookups_paused(user) if digests else None
     counts = dict.fromkeys(
         ("households_new", "households_updated", "residents_new", "residents_updated"), 0
     )
@@ -418,7 +428,7 @@ def _check_against_database(groups: dict, result: CheckResult, user) -> None:
             if match is not None and match.pk in matched:
                 row.errors.append(gettext("This resident appears twice in the file."))
                 continue
-            paused = services.id_lookups_paused(user) if d else None
+            paused = paused_now if d else None
             if paused:
                 # Over the look-up limit: every row with a number gets the same answer.
                 row.errors.append(paused)
@@ -435,6 +445,7 @@ def _check_against_database(groups: dict, result: CheckResult, user) -> None:
                     )
                     if message:
                         row.errors.append(message)
+                    paused_now = services.id_lookups_paused(user)
             v["match_pk"] = match.pk if match else None
             rows_relation.append((match.pk if match else None, v["relation_key"]))
             if match is not None:
@@ -471,12 +482,13 @@ def _find_possible_duplicates(groups: dict, result: CheckResult, user) -> None:
     keys = sorted(wanted, key=lambda k: (k[0], k[1], k[2]))
     for start in range(0, len(keys), LOOKUP_CHUNK):
         chunk = keys[start : start + LOOKUP_CHUNK]
+        # Exact (name, birth date) pairs: one probe of the index resident_name_birth each, so
+        # only the matching rows are read. `name IN (...) AND birth IN (...)` read every
+        # resident of the province carrying one of the names (~15,000 heap pages a chunk:
+        # 9 of the 13 s of a 1,000-household import on a cold cache; bench/README.md).
+        pairs = reduce(or_, (Q(search_key=k[1], birth_date=k[2]) for k in chunk))
         found = (
-            Resident.objects.filter(
-                household__village__commune_id__in={k[0] for k in chunk},
-                search_key__in={k[1] for k in chunk},
-                birth_date__in={k[2] for k in chunk},
-            )
+            Resident.objects.filter(pairs, household__village__commune_id__in={k[0] for k in chunk})
             .select_related("household__village")
             .order_by("pk")
         )
@@ -518,7 +530,9 @@ def _import_apply(fileobj, *, user, progress: Callable[[int], None] | None = Non
     rows (bulk_create_with_history): 10,000 households / 35,000 residents in ~20 s instead of
     ~120 s (bench/README.md)."""
     done = 0
-    with transaction.atomic():
+    # The save signals of the updated rows move their village's tokens once, at the end
+    # (core.dataversion.deferred), not with two cache round trips per row.
+    with transaction.atomic(), dataversion.deferred():
         result = import_check(fileobj, user=user)
         if not result.ok:
             return result
