@@ -61,6 +61,17 @@ def province_name(code: str) -> str:
     )
 
 
+def readable_commune_ids(user, code: str) -> list[int]:
+    """The communes of the province the user may read (one query): the reader's scope in the
+    key of the overview's cached part."""
+    return list(
+        Commune.objects.for_reader(user)
+        .filter(province_code=code)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
 def province_overview(
     user,
     code: str,

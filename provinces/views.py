@@ -6,13 +6,16 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from core.access import province_required
+from core.dataversion import cached_part_of_communes
 from criteria import selectors as criteria_selectors
 from households.models import ExportAudit
 
@@ -25,15 +28,50 @@ FILTERS = ("group", "status", "criterion", "sort")
 @province_required
 @require_GET
 def overview(request: HttpRequest, code: str):
-    """Every commune of the province: filters, sorting, map, per criterion, trends, reports."""
+    """Every commune of the province: filters, sorting, map, per criterion, trends, reports.
+    The part shared by the province's readers is cached under the data versions of its
+    communes (core.dataversion): any write in one of them, or to the criteria, renders it anew."""
     params = {k: request.GET.get(k, "") for k in FILTERS}
-    data = selectors.province_overview(
-        request.user, code, period=request.GET.get("period"), **params
+    requested = request.GET.get("period") or ""
+    today = timezone.localdate()
+    # The reader's scope is in the key: the communes of the province it may read.
+    readable = selectors.readable_commune_ids(request.user, code)
+
+    def compute() -> dict:
+        data = selectors.province_overview(
+            request.user, code, period=requested or None, today=today, **params
+        )
+        quarters = selectors.quarter_trends(
+            request.user, data["commune_ids"], data["set_ids"], today=today
+        )
+        name = selectors.province_name(code)
+        context = {
+            "code": code,
+            "province_name": name,
+            "params": params,
+            "quarters": quarters,
+            "trend_chart": selectors.trend_chart(quarters),
+            **data,
+        }
+        return {
+            "body": render_to_string("provinces/_overview_body.html", context),
+            "province_name": name,
+            "period": data["period"],
+        }
+
+    part = cached_part_of_communes(
+        "provinces:overview",
+        readable,
+        compute,
+        code,
+        requested,
+        *(params[k] for k in FILTERS),
+        today.isoformat(),
     )
-    quarters = selectors.quarter_trends(request.user, data["commune_ids"], data["set_ids"])
+    period = part["period"]
     map_config = {
         "dataUrl": reverse("provinces:map_data", args=[code])
-        + (f"?period={data['period']}" if data["period"] else ""),
+        + (f"?period={period}" if period else ""),
         "tileUrl": settings.MAP_TILE_URL,
         "labels": {
             "met": _("criteria met"),
@@ -47,13 +85,11 @@ def overview(request: HttpRequest, code: str):
         "provinces/overview.html",
         {
             "code": code,
-            "province_name": selectors.province_name(code),
-            "params": params,
-            "quarters": quarters,
-            "trend_chart": selectors.trend_chart(quarters),
+            "province_name": part["province_name"],
+            "body": mark_safe(part["body"]),  # noqa: S308 (rendered by our template)
+            "period": period,
             "map_config": map_config,
             "job": services.province_rollup_latest(code),
-            **data,
         },
     )
 
