@@ -5,7 +5,10 @@ from __future__ import annotations
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
+from rest_framework.response import Response
 
+from core.access import scope_for
+from core.dataversion import cached_part
 from criteria.models import Assessment
 from ocop.models import Product
 from payments.models import CashlessReport
@@ -79,6 +82,39 @@ class AssessmentViewSet(_ReadOnly):
         if params.get("criteria_set"):
             qs = qs.filter(criterion__criteria_set__code=params["criteria_set"])
         return qs
+
+    def list(self, request, *args, **kwargs):
+        """One commune's results (`?commune=`) are cached under its data version
+        (core.dataversion: a roll-up or any write in the commune moves it); the key holds the
+        query parameters, the host (the page links) and how far the reader reaches into the
+        commune. Without a commune the list is computed each time."""
+        code = request.query_params.get("commune")
+        commune_id = (
+            Commune.objects.for_reader(request.user)
+            .filter(code=code)
+            .values_list("pk", flat=True)
+            .first()
+            if code
+            else None
+        )
+        if commune_id is None:
+            return super().list(request, *args, **kwargs)
+        scope = scope_for(request.user)
+        whole = (
+            scope.superuser
+            or commune_id in scope.official_commune_ids
+            or commune_id in scope.province_commune_ids
+        )
+        reach = "commune" if whole else ",".join(map(str, sorted(scope.team_village_ids)))
+        data = cached_part(
+            "api:assessments",
+            commune_id,
+            lambda: super(AssessmentViewSet, self).list(request, *args, **kwargs).data,
+            request.build_absolute_uri("/"),
+            sorted(request.query_params.lists()),
+            reach,
+        )
+        return Response(data)
 
 
 @extend_schema_view(list=extend_schema(parameters=[COMMUNE]))
