@@ -12,14 +12,17 @@ from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from core import merge as merge_changes
 from core.access import get_for_user, scope_for
+from core.dataversion import cached_part
 from core.imports import warn_waiting
 from core.spreadsheets import SheetRefused
 from villages.models import Village, VillageAsset
@@ -170,22 +173,50 @@ def household_list(request: HttpRequest) -> HttpResponse:
         village_id = None  # a tampered id shows nothing of another village
     q = request.GET.get("q", "").strip()[:40]
     flags = [f for f in request.GET.getlist("f") if f in FILTERS]
-    qs = _household_list_queryset(request.user, village_id=village_id, q=q, flags=flags)
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
+    show_village = len(villages) > 1
+
+    def compute() -> dict:
+        qs = _household_list_queryset(request.user, village_id=village_id, q=q, flags=flags)
+        page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+        context = {"page": page, "show_village": show_village, "querystring": params.urlencode()}
+        return {
+            "count": page.paginator.count,
+            "rows": render_to_string("households/_household_rows.html", context),
+        }
+
+    # The rows are the same for every user reaching the same villages (a leader of village A
+    # and one of B never share a key): cached under the commune's data version, which every
+    # write to its households and residents moves. Villages of several communes: computed.
+    communes = {v.commune_id for v in villages}
+    if len(communes) == 1:
+        part = cached_part(
+            "households:list",
+            communes.pop(),
+            compute,
+            ",".join(str(v.pk) for v in sorted(villages, key=lambda v: v.pk)),
+            village_id or "",
+            q,
+            ",".join(flags),
+            request.GET.get("page") or "",
+            params.urlencode(),
+            timezone.localdate().isoformat(),
+        )
+    else:
+        part = compute()
     return render(
         request,
         "households/household_list.html",
         {
-            "page": page,
+            "count": part["count"],
+            "rows": mark_safe(part["rows"]),  # noqa: S308 (rendered by our template)
             "villages": villages,
             "village_id": village_id,
-            "show_village": len(villages) > 1,
+            "show_village": show_village,
             "q": q,
             "flags": flags,
             "filters": list(FILTERS.items()),
-            "querystring": params.urlencode(),
             "may_import": scope.is_official or bool(scope.leader_village_ids),
         },
     )

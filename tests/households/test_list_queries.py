@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
+from core import dataversion
 from households.models import Household, Resident
 
 
@@ -34,6 +35,8 @@ def _fill(village, n, start=1):
             )
         )
     Resident.objects.bulk_create(residents)
+    # bulk_create sends no signal: announce the write as the import does (core.dataversion).
+    dataversion.bump(communes=[village.commune_id], villages=[village.pk])
 
 
 @pytest.mark.django_db
