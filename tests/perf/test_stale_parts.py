@@ -258,3 +258,138 @@ def test_the_warm_job_fills_the_public_pages(
     with django_assert_max_num_queries(0):
         client.get(f"/villages/{village_a1.code}/")
         client.get(f"/communes/{commune_a.code}/")
+
+
+# --- Province overview, read API, field list (issue 21 item 2, second part) ---------------------
+
+
+def _province_line(html: str, commune) -> str:
+    """The commune's row of the overview's communes table."""
+    start = html.index(f"<td>{commune.code}</td>")
+    return html[start : html.index("</tr>", start)]
+
+
+def test_province_overview_after_a_rollup(login, province_office, commune_a, lan):
+    client = login(province_office)
+    url = f"/province/{commune_a.province_code}/"
+    before = page(client, url)
+    body = client.get(url).context["body"]
+    assert body == client.get(url).context["body"]  # the province's part, from the cache
+    assert TODAY.strftime("%d/%m/%Y") not in _province_line(before, commune_a)
+    rollup_commune(commune=commune_a)  # assessments by bulk_create: no signal
+    after = _province_line(page(client, url), commune_a)
+    assert TODAY.strftime("%d/%m/%Y") in after  # its latest roll-up
+
+
+def test_province_overview_after_a_team_activity(
+    login, province_office, leader_a1, commune_a, team_a1, lan
+):
+    client = login(province_office)
+    url = f"/province/{commune_a.province_code}/"
+    cells = _province_line(page(client, url), commune_a).split("<td>")
+    assert cells[7].startswith("0<")  # team activities (90 days)
+    support_activity_record(
+        team=team_a1,
+        user=leader_a1,
+        date=TODAY,
+        kind=SupportActivity.Kind.HOME_VISIT,
+        outcomes={lan: [Outcome.VNEID_LEVEL2]},
+    )
+    cells = _province_line(page(client, url), commune_a).split("<td>")
+    assert cells[7].startswith("1<")
+
+
+def test_province_overview_after_a_commune_is_renamed(login, province_office, commune_a):
+    client = login(province_office)
+    url = f"/province/{commune_a.province_code}/"
+    assert "Xã Đổi Tên" not in page(client, url)
+    commune_a.name = "Xã Đổi Tên"
+    commune_a.save()  # the global token
+    assert "Xã Đổi Tên" in page(client, url)
+
+
+def test_province_overview_keeps_the_live_rollup_job_and_csrf(login, province_office, commune_a):
+    from provinces.models import ProvinceRollup
+
+    client = login(province_office)
+    url = f"/province/{commune_a.province_code}/"
+    first = client.get(url)
+    assert "province-rollup-status" in first.content.decode()
+    ProvinceRollup.objects.create(province_code=commune_a.province_code, total=2, done=1)
+    second = client.get(url).content.decode()  # the job is outside the cached part
+    assert "1 of 2" in second or "1/2" in second or "1 trên 2" in second
+    assert 'name="csrfmiddlewaretoken"' in second
+
+
+def _api(client, commune) -> dict:
+    response = client.get(f"/api/v1/assessments/?commune={commune.code}")
+    assert response.status_code == 200
+    return response.json()
+
+
+def test_api_assessments_after_a_rollup(login, official_a, commune_a, lan):
+    client = login(official_a)
+    assert _api(client, commune_a)["count"] == 0
+    assert _api(client, commune_a)["count"] == 0  # cached
+    rollup_commune(commune=commune_a)
+    after = _api(client, commune_a)
+    assert after["count"] > 0
+    assert {row["commune"] for row in after["results"]} == {commune_a.code}
+
+
+def test_api_assessments_after_a_resident_change_and_rollup(login, official_a, commune_a, lan):
+    rollup_commune(commune=commune_a)
+    client = login(official_a)
+
+    def vneid(data):
+        return [r for r in data["results"] if r["village"] is None and r["numerator"] is not None]
+
+    before = _api(client, commune_a)
+    lan.vneid_level = 2
+    household_services.resident_save(resident=lan, user=official_a, expected_version=lan.version)
+    rollup_commune(commune=commune_a)
+    after = _api(client, commune_a)
+    assert [r["computed_at"] for r in vneid(after)] != [r["computed_at"] for r in vneid(before)]
+
+
+def test_api_assessments_are_never_served_across_readers(
+    login, official_a, official_b, commune_a, lan
+):
+    rollup_commune(commune=commune_a)
+    assert _api(login(official_a), commune_a)["count"] > 0  # cached for commune A's readers
+    assert _api(login(official_b), commune_a)["count"] == 0  # B's official reads none of A
+
+
+def test_field_list_after_a_household_is_added_and_deleted(login, leader_a1, village_a1, lan):
+    from households.models import Household
+
+    client = login(leader_a1)
+    assert "Nguyễn Văn Mới" not in page(client, "/field/")
+    household = HouseholdFactory(village=village_a1, number="901")
+    ResidentFactory(household=household, full_name="Nguyễn Văn Mới", relation="head")
+    html = page(client, "/field/")
+    assert "Nguyễn Văn Mới" in html
+    assert "2 households" in html or "2 hộ" in html
+    Household.objects.get(pk=household.pk).delete()
+    assert "Nguyễn Văn Mới" not in page(client, "/field/")
+
+
+def test_field_list_after_a_resident_is_saved(login, leader_a1, lan):
+    client = login(leader_a1)
+    assert "VNeID 2: 0/1" in page(client, "/field/")
+    lan.vneid_level = 2
+    household_services.resident_save(resident=lan, user=leader_a1, expected_version=lan.version)
+    assert "VNeID 2: 1/1" in page(client, "/field/")
+
+
+def test_field_list_rows_are_never_shared_across_villages(
+    login, leader_a1, leader_a2, official_a, village_a2, lan
+):
+    other = HouseholdFactory(village=village_a2, number="5")
+    ResidentFactory(household=other, full_name="Đỗ Văn Bên", relation="head")
+    assert "Phạm Thị Lan" in page(login(leader_a1), "/field/")
+    html = page(login(leader_a2), "/field/")  # same commune, same token, another village
+    assert "Phạm Thị Lan" not in html and "Đỗ Văn Bên" in html
+    html = page(login(official_a), "/field/")  # the whole commune
+    assert "Phạm Thị Lan" in html and "Đỗ Văn Bên" in html
+    assert "Đỗ Văn Bên" not in page(login(leader_a1), "/field/?village=" + str(village_a2.pk))
