@@ -23,14 +23,24 @@ its row synchronously instead), and in time at most the scans of the last flush 
 the flush's own duration. A flush that dies after its commit but before deleting its batch
 writes that batch again on the next run (at least once, never lost). Without Redis (locmem
 cache, Redis down) every scan is written synchronously, as before.
+
+In front of all this, each process keeps a local layer (below, "Process-local layer"): bodies
+served from memory under the generation it re-reads at most every STAMP_LOCAL_RECHECK seconds,
+scans pushed to the Redis buffer every STAMP_LOCAL_BATCH scans or STAMP_LOCAL_RECHECK seconds.
+What can be lost, in all: a process killed without its exit hook loses at most
+STAMP_LOCAL_BATCH scans (and at most its last STAMP_LOCAL_RECHECK seconds of them); Redis dying
+loses at most STAMP_SCAN_BUFFER_MAX scans (the last flush interval's); the local rows of a live
+process are not lost with Redis (its push writes them to the database instead).
 """
 
 from __future__ import annotations
 
 import atexit
 import datetime as dt
+import functools
 import logging
 import os
+import re
 import threading
 import time
 from dataclasses import dataclass
@@ -288,10 +298,34 @@ def _init_state(client, serial: str, stamp_id: int) -> None:
         pipe.execute()
 
 
-def _suffix(ip, user_agent) -> str:
-    from .services import client_hash, ua_family
+_OCTET = r"(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)"
+_IPV4 = re.compile(rf"(?:{_OCTET}\.){{3}}{_OCTET}")
 
-    return f"|{client_hash(ip)}|{ua_family(user_agent)}"
+
+@functools.lru_cache(maxsize=4096)
+def _network_hash(network: str, ip: str, _secret: str) -> str:
+    from .services import client_hash
+
+    return client_hash(ip)
+
+
+@functools.lru_cache(maxsize=256)
+def _family(user_agent: str | None) -> str:
+    from .services import ua_family
+
+    return str(ua_family(user_agent))
+
+
+def _suffix(ip, user_agent) -> str:
+    """ "|client hash|browser" of a scan row. The hash is of the client's /24 network
+    (core.scans.coarse_origin): kept per network for a valid IPv4 address, else computed."""
+    from .services import client_hash
+
+    if ip and _IPV4.fullmatch(ip):
+        hashed = _network_hash(ip.rpartition(".")[0], ip, settings.SECRET_KEY)
+    else:
+        hashed = client_hash(ip)
+    return f"|{hashed}|{_family(user_agent)}"
 
 
 def _lookup_redis(client, serial: str, language: str, ip, user_agent, rate, layer) -> Page:
@@ -588,6 +622,9 @@ class Local:
                 self.pages[(serial, language)] = (generation, timezone.localdate().isoformat(),
                                                   stamp_id, body)  # fmt: skip
             if stamp_id and scans:
+                if len(self.states) >= 2 * local_pages_max():  # bounded: forget pushed ones
+                    for key in [k for k, st in self.states.items() if not st.delta]:
+                        del self.states[key]
                 state = self.states.get(serial)
                 if state is None or state.delta == 0:
                     self.states[serial] = _State(stamp_id, scans, first or now)

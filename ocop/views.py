@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import time
 
 from django import forms
@@ -45,7 +46,13 @@ def _unavailable(request: HttpRequest, *, revoked: bool, serial: str) -> HttpRes
 
 
 def first_scan_notice(previous_first_scan) -> str:
-    """The notice under the product: first scan, or "first scanned on ..." (may be reused)."""
+    """The notice under the product: first scan, or "first scanned on ..." (may be reused).
+    A stamp's first scan never changes: kept per time, language and time zone."""
+    return _notice(previous_first_scan, get_language(), timezone.get_current_timezone_name())
+
+
+@functools.lru_cache(maxsize=8192)
+def _notice(previous_first_scan, _language, _zone) -> str:
     if previous_first_scan is None:
         return format_html(
             '<div class="alert alert-success" role="status">{}</div>',
@@ -95,8 +102,9 @@ STAMP_RATE_LIMIT = 60  # requests a minute and client (setting STAMP_RATE_LIMIT)
 def stamp_public(request: HttpRequest, serial: str) -> HttpResponse:
     """The page a buyer sees after scanning a stamp.
 
-    A valid stamp's page comes from the cache (one round trip) with its scan counted in Redis
-    (one Lua call), see ocop/stamp_cache.py; on a miss, one read and a render. Unknown and
+    A valid stamp's page comes from this process's memory with its scan counted there (no
+    round trip; Redis about once a second), or from Redis in one Lua call, see
+    ocop/stamp_cache.py; on a miss, one read and a render. Unknown and
     revoked serials are never cached and cost the same single read (a malformed serial is
     looked up too, and a revoked stamp's scan is not recorded), so neither the time nor the page
     tells them apart beyond the message. Per client: STAMP_RATE_LIMIT requests a minute.

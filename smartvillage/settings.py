@@ -206,6 +206,11 @@ JOBS_REQUEUE_EVERY = env.int("JOBS_REQUEUE_EVERY", default=15)
 JOBS_LOST_AFTER = env.int("JOBS_LOST_AFTER", default=300)
 STAMP_SCAN_FLUSH_EVERY = env.int("STAMP_SCAN_FLUSH_EVERY", default=5)
 STAMP_SCAN_BUFFER_MAX = env.int("STAMP_SCAN_BUFFER_MAX", default=50_000)
+# Each web process's own layer (ocop/stamp_cache.py): a write in another process shows on the
+# stamp page within STAMP_LOCAL_RECHECK s; a killed process loses at most STAMP_LOCAL_BATCH scans.
+STAMP_LOCAL_RECHECK = env.float("STAMP_LOCAL_RECHECK", default=1.0)
+STAMP_LOCAL_BATCH = env.int("STAMP_LOCAL_BATCH", default=200)
+STAMP_LOCAL_PAGES = env.int("STAMP_LOCAL_PAGES", default=5000)
 CELERY_BEAT_SCHEDULE = {
     # Nightly roll-up of every commune's criteria (criteria/tasks.py), 01:30 local time.
     "criteria-nightly-rollup": {
