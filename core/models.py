@@ -1,7 +1,7 @@
 """Small shared models: the idempotency records of field submissions sent from an outbox, tasks
 waiting to be sent, one-time passwords; and the abstract mixins that give every app the same
 "who entered this row, and when" fields (`EnteredByMixin`, `EnteredMixin`, `RecordedMixin`,
-`TimestampedMixin`)."""
+`TimestampedMixin`) and the job fields of a batch rendered in the background (`RenderBatch`)."""
 
 from __future__ import annotations
 
@@ -66,6 +66,43 @@ class TimestampedMixin(models.Model):
 
     class Meta:
         abstract = True
+
+
+# --- A batch rendered in the background (core.claims): one definition of its job fields ----------
+
+
+class RenderBatch(models.Model):
+    """The status and claim fields of a batch rendered by a Celery task under core.claims' rules
+    (OCOP stamp batches, address-plate batches). Abstract: each model keeps its own table. The
+    subclass declares `quantity` and `progress` (their labels differ: stamps, plates)."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RENDERING = "rendering", _("Rendering")
+        READY = "ready", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED, db_index=True
+    )
+    error = models.TextField(_("error"), blank=True)
+    # Rendering ownership (core.claims): each claim writes a fresh token; every later write of
+    # that run is conditional on it, so a superseded or duplicate run changes nothing.
+    render_token = models.CharField(max_length=32, blank=True, editable=False)
+    render_task_id = models.CharField(max_length=64, blank=True, editable=False)
+    attempts = models.PositiveSmallIntegerField(_("render attempts"), default=0, editable=False)
+    rendering_started_at = models.DateTimeField(null=True, blank=True, editable=False)
+    heartbeat_at = models.DateTimeField(null=True, blank=True, editable=False)
+    rendered_at = models.DateTimeField(_("rendered at"), null=True, blank=True, editable=False)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def progress_percent(self) -> int:
+        if self.status == self.Status.READY:
+            return 100
+        return min(100, self.progress * 100 // self.quantity) if self.quantity else 0
 
 
 class IdempotencyRecord(models.Model):

@@ -24,7 +24,7 @@ from core.fields import (
     NormalisedTextField,
 )
 from core.files import private_storage, public_storage
-from core.models import TimestampedMixin
+from core.models import RenderBatch, TimestampedMixin
 from villages.models import Village
 
 # --- Serials -------------------------------------------------------------------------------
@@ -447,14 +447,9 @@ class StampBatchQuerySet(StampPageUpdates, ScopedQuerySet):
     )
 
 
-class StampBatch(models.Model):
-    """A lot of e-stamps for one product; rendered to a PDF sheet and a ZIP by a Celery task."""
-
-    class Status(models.TextChoices):
-        QUEUED = "queued", _("Queued")
-        RENDERING = "rendering", _("Rendering")
-        READY = "ready", _("Ready")
-        FAILED = "failed", _("Failed")
+class StampBatch(RenderBatch):
+    """A lot of e-stamps for one product; rendered to a PDF sheet and a ZIP by a Celery task.
+    Status and rendering-claim fields: core.models.RenderBatch (rules: docs/ocop.md)."""
 
     product = models.ForeignKey(
         Product, on_delete=models.PROTECT, related_name="batches", verbose_name=_("product")
@@ -466,19 +461,7 @@ class StampBatch(models.Model):
         _("number of stamps"),
         validators=[MinValueValidator(1), MaxValueValidator(MAX_BATCH_QUANTITY)],
     )
-    status = models.CharField(
-        _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED, db_index=True
-    )
-    error = models.TextField(_("error"), blank=True)
     progress = models.PositiveIntegerField(_("labels rendered"), default=0)
-    # Rendering ownership (see docs/ocop.md): each claim writes a fresh token; every later write
-    # of that run is conditional on it, so a superseded or duplicate run changes nothing.
-    render_token = models.CharField(max_length=32, blank=True, editable=False)
-    render_task_id = models.CharField(max_length=64, blank=True, editable=False)
-    attempts = models.PositiveSmallIntegerField(_("render attempts"), default=0, editable=False)
-    rendering_started_at = models.DateTimeField(null=True, blank=True, editable=False)
-    heartbeat_at = models.DateTimeField(null=True, blank=True, editable=False)
-    rendered_at = models.DateTimeField(_("rendered at"), null=True, blank=True, editable=False)
     # Private: whoever has a sheet can print valid stamps (ocop.views.batch_file serves them).
     pdf_file = models.FileField(
         _("PDF sheet"), blank=True, editable=False, max_length=255, storage=private_storage
@@ -531,12 +514,6 @@ class StampBatch(models.Model):
             raise ValidationError(
                 {"product": _("Only OCOP-rated products (3 stars or more) receive e-stamps.")}
             )
-
-    @property
-    def progress_percent(self) -> int:
-        if self.status == self.Status.READY:
-            return 100
-        return min(100, self.progress * 100 // self.quantity) if self.quantity else 0
 
     @property
     def is_revoked(self) -> bool:

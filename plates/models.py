@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from core.access import ScopedQuerySet
 from core.fields import NormalisedCharField, NormalisedCodeField, NormalisedTextField
 from core.files import private_storage
+from core.models import RenderBatch
 from households.models import DigitalAddress, Household
 from villages.models import Commune, Village
 
@@ -66,15 +67,10 @@ class PlateBatchQuerySet(ScopedQuerySet):
     commune_path = "village__commune_id"
 
 
-class PlateBatch(models.Model):
+class PlateBatch(RenderBatch):
     """A print order of address plates for one village (all verified addresses or a selection),
-    rendered by a Celery task into one vector PDF per plate, an A4 proof sheet and a manifest."""
-
-    class Status(models.TextChoices):
-        QUEUED = "queued", _("Queued")
-        RENDERING = "rendering", _("Rendering")
-        READY = "ready", _("Ready")
-        FAILED = "failed", _("Failed")
+    rendered by a Celery task into one vector PDF per plate, an A4 proof sheet and a manifest.
+    Status and rendering-claim fields: core.models.RenderBatch (core.claims' rules)."""
 
     village = models.ForeignKey(
         Village, on_delete=models.PROTECT, related_name="plate_batches", verbose_name=_("village")
@@ -85,18 +81,7 @@ class PlateBatch(models.Model):
     )
     # Households of the order left out, and why: [{"household": "12", "reason": "..."}].
     left_out = models.JSONField(_("left out"), default=list, blank=True)
-    status = models.CharField(
-        _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED, db_index=True
-    )
-    error = models.TextField(_("error"), blank=True)
     progress = models.PositiveIntegerField(_("plates rendered"), default=0)
-    # Rendering ownership (core.claims): each claim writes a fresh token.
-    render_token = models.CharField(max_length=32, blank=True, editable=False)
-    render_task_id = models.CharField(max_length=64, blank=True, editable=False)
-    attempts = models.PositiveSmallIntegerField(_("render attempts"), default=0, editable=False)
-    rendering_started_at = models.DateTimeField(null=True, blank=True, editable=False)
-    heartbeat_at = models.DateTimeField(null=True, blank=True, editable=False)
-    rendered_at = models.DateTimeField(_("rendered at"), null=True, blank=True, editable=False)
     # Private: the print shop's files (core/files.py), downloaded through a checked view.
     plates_file = models.FileField(
         _("plates (ZIP of PDFs)"), blank=True, editable=False, max_length=255,
@@ -133,12 +118,6 @@ class PlateBatch(models.Model):
     @property
     def size_mm(self) -> tuple[int, int]:
         return parse_size(self.size)
-
-    @property
-    def progress_percent(self) -> int:
-        if self.status == self.Status.READY:
-            return 100
-        return min(100, self.progress * 100 // self.quantity) if self.quantity else 0
 
 
 class PlateQuerySet(ScopedQuerySet):
