@@ -105,6 +105,9 @@ def rollup_communes(
     on = on or timezone.localdate()
     communes = list(communes)
     villages = list(Village.objects.filter(commune__in=communes))
+    # The versions are read before anything is computed: a write during the precompute (or
+    # while an earlier commune is written) is seen by the next incremental run.
+    before = _versions([v.pk for v in villages])
     precomputed = precompute(villages, _village_indicators(communes, on), on)
 
     def compute(item, subset):
@@ -115,7 +118,9 @@ def rollup_communes(
 
     runs = []
     for commune in communes:
-        runs.append(_rollup_recording(commune, on=on, trigger=trigger, compute=compute))
+        runs.append(
+            _rollup_recording(commune, on=on, trigger=trigger, compute=compute, before=before)
+        )
     return runs
 
 
@@ -126,39 +131,59 @@ def _record_key(village_id: int) -> str:
     return f"dv:rolled:{village_id}"
 
 
-def _stamp(token: str, on: dt.date) -> str:
-    return f"{token}|{dataversion.tokens([dataversion.GLOBAL])[dataversion.GLOBAL]}|{on}"
+def _stamp(token: str, global_token: str, on: dt.date) -> str:
+    return f"{token}|{global_token}|{on}"
 
 
-def _rollup_recording(commune: Commune, *, on: dt.date, trigger: str, compute) -> RollupRun:
+def _versions(village_ids) -> dict:
+    """{village id: token, GLOBAL: token}: one cache round trip (not one per village)."""
+    ids = list(village_ids)
+    found = dataversion.tokens([dataversion._village_key(pk) for pk in ids] + [dataversion.GLOBAL])
+    out = {pk: found[dataversion._village_key(pk)] for pk in ids}
+    out[dataversion.GLOBAL] = found[dataversion.GLOBAL]
+    return out
+
+
+def _rollup_recording(
+    commune: Commune, *, on: dt.date, trigger: str, compute, before: dict | None = None
+) -> RollupRun:
     """rollup_commune, then (once it committed) the data version each village was computed at:
-    the versions are read before the computing starts, so a write during the run is seen by
-    the next incremental run."""
+    the versions are read before the computing starts (`before`, read by the caller ahead of
+    its precompute), so a write during the run is seen by the next incremental run."""
     village_ids = list(Village.objects.filter(commune=commune).values_list("pk", flat=True))
-    before = dataversion.village_tokens(village_ids)
+    missing = [pk for pk in village_ids if before is None or pk not in before]
+    if before is None or missing:
+        before = {**(before or {}), **_versions(missing)}
+    global_token = before[dataversion.GLOBAL]
     run = rollup_commune(commune=commune, on=on, trigger=trigger, compute=compute)
-    stamps = {_record_key(pk): _stamp(token, on) for pk, token in before.items()}
+    stamps = {_record_key(pk): _stamp(before[pk], global_token, on) for pk in village_ids}
     transaction.on_commit(lambda: cache.set_many(stamps, RECORD_TIMEOUT))
     return run
 
 
-def changed_villages(commune: Commune, *, on: dt.date | None = None) -> list[Village] | None:
+def changed_villages(
+    commune: Commune, *, on: dt.date | None = None, versions: dict | None = None
+) -> list[Village] | None:
     """The commune's villages whose data changed since its last roll-up, or None when the next
-    run must be a full one (no record, another date, other criteria)."""
+    run must be a full one (no record, another date, other criteria). `versions`: _versions()
+    of the commune's villages when the caller has read them."""
     on = on or timezone.localdate()
     villages = list(Village.objects.filter(commune=commune).order_by("number"))
     if not villages:
         return []
-    tokens = dataversion.village_tokens([v.pk for v in villages])
+    if versions is None or any(v.pk not in versions for v in villages):
+        versions = _versions([v.pk for v in villages])
     recorded = cache.get_many([_record_key(v.pk) for v in villages])
     if len(recorded) != len(villages):
         return None  # a village never rolled up, or the records are lost
     if any(not value.endswith(f"|{on}") for value in recorded.values()):
         return None  # ages move with the date: everyone again
-    global_now = dataversion.tokens([dataversion.GLOBAL])[dataversion.GLOBAL]
+    global_now = versions[dataversion.GLOBAL]
     if any(value.split("|")[1] != global_now for value in recorded.values()):
         return None  # criteria or catalogue changed
-    return [v for v in villages if recorded[_record_key(v.pk)] != _stamp(tokens[v.pk], on)]
+    return [
+        v for v in villages if recorded[_record_key(v.pk)] != _stamp(versions[v.pk], global_now, on)
+    ]
 
 
 def _previous_results(commune: Commune, village_ids: set[int]) -> dict[str, dict[int, Result]]:
@@ -185,7 +210,9 @@ def rollup_commune_incremental(
     """(run, villages recomputed; None = full run). Writes a complete snapshot like a full
     run: the unchanged villages' results are copied from their latest assessments."""
     on = on or timezone.localdate()
-    changed = changed_villages(commune, on=on)
+    # Read first: a write from here on moves a token past the one recorded (recomputed next time).
+    before = _versions(Village.objects.filter(commune=commune).values_list("pk", flat=True))
+    changed = changed_villages(commune, on=on, versions=before)
     if changed is None:
         run = rollup_communes([commune], on=on, trigger=trigger)[0]
         return run, None
@@ -206,5 +233,5 @@ def rollup_commune_incremental(
                 out.update(item.compute_many([village], on=on))
         return out
 
-    run = _rollup_recording(commune, on=on, trigger=trigger, compute=compute)
+    run = _rollup_recording(commune, on=on, trigger=trigger, compute=compute, before=before)
     return run, len(changed)

@@ -113,3 +113,25 @@ def test_criteria_change_forces_a_full_run(data, commune_a, django_capture_on_co
     criterion = Criterion.objects.filter(criteria_set__is_active=True).first()
     criterion.save()  # a threshold edited in the admin
     assert changed_villages(commune_a) is None
+
+
+def test_a_write_during_the_batched_computing_is_seen_by_the_next_incremental_run(
+    data, commune_a, village_a1, monkeypatch, django_capture_on_commit_callbacks
+):
+    """The versions are read before the indicators are computed: a resident saved while they
+    are (another user's edit) leaves the village marked as changed, never as up to date."""
+    from criteria import batch
+
+    real = batch.precompute
+
+    def precompute_with_a_write(*args, **kwargs):
+        out = real(*args, **kwargs)
+        resident = Resident.objects.filter(household__village=village_a1).first()
+        resident.has_epayment = not resident.has_epayment
+        resident.save()
+        return out
+
+    monkeypatch.setattr(batch, "precompute", precompute_with_a_write)
+    with django_capture_on_commit_callbacks(execute=True):
+        rollup_communes([commune_a])
+    assert changed_villages(commune_a) == [village_a1]
