@@ -6,7 +6,15 @@ from django.contrib.auth.models import Group, Permission
 
 OFFICIAL_GROUP = "Cán bộ xã"
 # The apps whose models officials manage in the admin (rows limited to their communes).
-PORTAL_APPS = ["villages", "households", "digital_teams", "payments", "ocop", "criteria"]
+PORTAL_APPS = [
+    "villages",
+    "households",
+    "digital_teams",
+    "payments",
+    "ocop",
+    "criteria",
+    "plates",
+]
 # Officials read the commune list but never edit the official list itself.
 OFFICIAL_EXCLUDED = {"add_commune", "delete_commune", "change_commune"}
 
