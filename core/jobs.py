@@ -11,8 +11,9 @@
 - `register(name, tasks=..., recover=...)`: each app registers its jobs in its own `jobs.py`
   module (found by `registered_jobs()`): which tasks it may send and a `recover(now)` function
   that moves its lost or stale rows back to "waiting" with a conditional UPDATE (so only one
-  caller wins) and returns the `(task name, args)` to send again. Core names no other app's
-  models.
+  caller wins) and returns the `(task name, args)` to send again (`recover_claimed(model,
+  task)` builds it for a row claimed with `claim_token` + `heartbeat_at`). Core names no other
+  app's models.
 - Heartbeats: a running job renews a claim on its row (`heartbeat_at`, every
   `heartbeat_every()` seconds, from the work loop or from `keep_alive()`); a claim older than
   `heartbeat_stale()` (JOBS_HEARTBEAT_STALE, 60 s) belongs to a dead worker and is taken over.
@@ -36,7 +37,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 logger = logging.getLogger(__name__)
@@ -155,6 +156,32 @@ def known_tasks() -> set[str]:
     for job in _JOBS.values():
         names.update(job.tasks)
     return names
+
+
+def recover_claimed(model, task: str) -> Callable[[dt.datetime], list[tuple[str, list]]]:
+    """The `recover(now)` of a job row claimed with a `claim_token` and kept alive by
+    `heartbeat_at` (province roll-ups, criteria roll-up runs): a row `Status.RUNNING` whose
+    heartbeat is older than heartbeat_stale() (its worker died) and one `Status.QUEUED` still
+    waiting lost_after() after it was last sent go back to "queued" with one conditional UPDATE
+    each (only one requeue wins, heartbeat_at = when it was sent again) and `task` is sent
+    again with the row's pk. The claim makes a duplicate delivery a no-op."""
+    status = model.Status
+
+    def recover(now: dt.datetime) -> list[tuple[str, list]]:
+        conditions = [
+            Q(status=status.RUNNING, heartbeat_at__lt=now - heartbeat_stale()),
+            Q(status=status.QUEUED, heartbeat_at__lt=now - lost_after()),
+        ]
+        sends = []
+        for condition in conditions:
+            for pk in model.objects.filter(condition).values_list("pk", flat=True):
+                if model.objects.filter(condition, pk=pk).update(
+                    status=status.QUEUED, claim_token="", heartbeat_at=now
+                ):
+                    sends.append((task, [pk]))
+        return sends
+
+    return recover
 
 
 # --- Heartbeats ---------------------------------------------------------------------------------
