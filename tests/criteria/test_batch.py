@@ -135,3 +135,19 @@ def test_a_write_during_the_batched_computing_is_seen_by_the_next_incremental_ru
     with django_capture_on_commit_callbacks(execute=True):
         rollup_communes([commune_a])
     assert changed_villages(commune_a) == [village_a1]
+
+
+@pytest.mark.parametrize("how", ["--batched", "--incremental"])
+def test_command_batched_or_incremental_writes_what_a_plain_run_writes(
+    data, commune_a, commune_b, how
+):
+    from django.core.management import call_command
+
+    call_command("rollup_criteria", stdout=None)
+    plain = snapshot(commune_a), snapshot(commune_b)
+    Resident.objects.filter(household__village__commune=commune_a).update(vneid_level=2)
+    call_command("rollup_criteria", "--commune", commune_a.code)
+    changed = snapshot(commune_a)
+    assert changed != plain[0]  # the update shows (a plain run after it)
+    call_command("rollup_criteria", how)
+    assert (snapshot(commune_a), snapshot(commune_b)) == (changed, plain[1])
