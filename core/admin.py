@@ -7,6 +7,7 @@ from django.contrib.admin.utils import get_fields_from_path
 from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from core.access import scope_for
 from core.forms import harden
@@ -16,6 +17,9 @@ admin.site.site_header = _("Smart village portal")
 admin.site.site_title = _("Smart village portal")
 admin.site.index_title = _("Commune administration")
 admin.site.index_template = "admin/sv_index.html"
+# Django's own Vietnamese admin catalogue lacks the title prefix of a form with errors
+# ("Error: Add ..."): the project catalogue, read first, supplies it.
+gettext_noop("Error:")
 
 
 def _limit_to_user(queryset, user):

@@ -44,7 +44,9 @@ def test_bad_phone_is_refused_in_vietnamese_and_nothing_saved(login, official_a,
         {"commune": commune_a.pk, "size": "300x200", "contact_phone": "12345"},
     )
     assert response.status_code == 200
-    assert "Hãy nhập số điện thoại Việt Nam" in response.content.decode()
+    html = response.content.decode()
+    assert "Hãy nhập số điện thoại Việt Nam" in html
+    assert "<title>Lỗi:" in html  # not Django's untranslated "Error:"
     assert not PlateSettings.objects.exists()
 
 
