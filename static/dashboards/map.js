@@ -1,46 +1,29 @@
 /* Officials' map (dashboards:map): households coloured by status and village assets.
-   Configuration comes from <script type="application/json" id="dash-map-config"> (CSP-safe).
-   Data from /dashboard/map/data.json is plain text: it only ever reaches the page as text nodes
-   (tooltips get DOM nodes, never HTML strings; docs/security.md, finding 1). The page runs under
-   `require-trusted-types-for 'script'`: an HTML string given to a sink throws instead. */
+   Set-up, configuration (<script id="dash-map-config">) and fetch: js/map_base.js. Data from
+   /dashboard/map/data.json is plain text: it only ever reaches the page as text nodes
+   (tooltips get DOM nodes, never HTML strings; docs/security.md, finding 1). */
 (function () {
   "use strict";
-  var node = document.getElementById("dash-map-config");
-  var box = document.getElementById("dash-map");
-  if (!node || !box || typeof L === "undefined") { return; }
-  var config = JSON.parse(node.textContent);
+  if (typeof SVMap === "undefined") { return; }
   var colours = { complete: "#009E73", missing: "#D55E00" };
-  // Leaflet's attribution control writes HTML: the attribution is drawn as text below instead.
-  var map = L.map(box, { zoomControl: true, attributionControl: false });
-  if (config.tileUrl) {
-    L.tileLayer(config.tileUrl, { maxZoom: 19 }).addTo(map);
-    var credit = document.createElement("p");
-    credit.className = "dash-map-credit small text-muted mb-0";
-    credit.textContent = "© OpenStreetMap";
-    box.insertAdjacentElement("afterend", credit);
-  }
-  map.setView([21.3, 107.6], 13);
+  /* A tooltip's content: one text node (Leaflet appends a Node as it is). */
+  var textContent = SVMap.textNode;
 
   function setCount(name, value) {
     var el = document.getElementById("dash-count-" + name);
     if (el) { el.textContent = String(value); }
   }
 
-  /* A tooltip's content: one text node (Leaflet appends a Node as it is). */
-  function textContent() {
-    var span = document.createElement("span");
-    span.textContent = Array.prototype.join.call(arguments, "");
-    return span;
-  }
-
   function text(value) { return value === null || value === undefined ? "" : String(value); }
 
-  fetch(config.dataUrl, { credentials: "same-origin", headers: { Accept: "application/json" } })
-    .then(function (response) {
-      if (!response.ok) { throw new Error("HTTP " + response.status); }
-      return response.json();
-    })
-    .then(function (data) {
+  SVMap.start({
+    configId: "dash-map-config",
+    boxId: "dash-map",
+    maxZoom: 19,
+    creditClass: "dash-map-credit small text-muted mb-0",
+    center: [21.3, 107.6],
+    zoom: 13,
+    draw: function (map, data, config) {
       var bounds = [];
       // Background without tiles: each village's settled area, named (text nodes only).
       (data.areas || []).forEach(function (area) {
@@ -83,9 +66,7 @@
       });
       Object.keys(data.counts).forEach(function (name) { setCount(name, data.counts[name]); });
       if (bounds.length) { map.fitBounds(bounds, { padding: [24, 24], maxZoom: 18, animate: false }); }
-      box.setAttribute("data-loaded", String(data.households.length));
-    })
-    .catch(function () {
-      box.setAttribute("data-loaded", "error");
-    });
+      return data.households.length;
+    }
+  });
 })();
