@@ -19,7 +19,7 @@ from criteria.models import Assessment, CommuneGroup, Criterion, ManualEvidence,
 from criteria.selectors import choose_period, in_period
 from digital_teams.models import SupportActivity
 from ocop.models import Product
-from villages.models import Commune
+from villages.models import Commune, CommunePredecessor
 
 SORTS = {"code", "name", "group", "met", "date"}
 ACTIVITY_DAYS = 90
@@ -39,6 +39,8 @@ class CommuneLine:
     by_code: dict[str, bool | None] = field(default_factory=dict)
     # criterion code -> the latest commune-level assessment (value, status: the report)
     cells: dict[str, Assessment] = field(default_factory=dict)
+    # set when the commune was merged into another: its figures are history, not counted
+    merged_into: CommunePredecessor | None = None
 
     @property
     def all_met(self) -> bool:
@@ -127,6 +129,12 @@ def province_overview(
         .annotate(n=Count("pk"))
         .values_list("producer__village__commune_id", "n")
     )
+    merged = {
+        record.predecessor_id: record
+        for record in CommunePredecessor.objects.filter(predecessor_id__in=ids).select_related(
+            "successor"
+        )
+    }
     lines = {
         c.pk: CommuneLine(
             commune=c,
@@ -134,6 +142,7 @@ def province_overview(
             rolled_up_on=rolled.get(c.pk),
             activities=activities.get(c.pk, 0),
             products=products.get(c.pk, 0),
+            merged_into=merged.get(c.pk),
         )
         for c in communes
     }
@@ -149,10 +158,12 @@ def province_overview(
         line.by_code[a.criterion.code] = met
         line.cells[a.criterion.code] = a
         line.total += 1
-        crit.assessed += 1
+        if line.merged_into is None:  # a merged commune's last figures are not today's count
+            crit.assessed += 1
         if met:
             line.met += 1
-            crit.met += 1
+            if line.merged_into is None:
+                crit.met += 1
     shown = list(lines.values())
     if group in {"1", "2", "3"}:
         shown = [line for line in shown if line.group == int(group)]

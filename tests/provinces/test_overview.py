@@ -144,3 +144,27 @@ def test_demo_has_the_quang_ninh_office(db):
     office = ProvinceMembership.objects.get(user__username="province")
     assert office.province_code == "22" and office.user.check_password("pw-demo-1")
     assert not office.user.is_staff
+
+
+def test_a_merged_commune_is_marked_and_not_counted_per_criterion(
+    province, client, commune_a, commune_b
+):
+    from villages.models import CommunePredecessor
+
+    CommunePredecessor.objects.create(
+        successor=commune_a,
+        predecessor=commune_b,
+        code=commune_b.code,
+        name=commune_b.name,
+        until=dt.date(2025, 12, 31),
+        decision="1682/NQ-UBTVQH15",
+    )
+    client.force_login(province["office"])
+    response = client.get(reverse("provinces:overview", args=["22"]))
+    # Still listed with its last figures (history) ...
+    assert _lines(response) == [("90001", 3, 3), ("90002", 1, 3)]
+    body = response.content.decode()
+    assert f"Đã sáp nhập vào {commune_a.name} sau 31/12/2025" in body
+    # ... but each criterion counts only the communes that exist today.
+    per = {c.code: (c.met, c.assessed) for c in response.context["criteria"]}
+    assert set(per.values()) == {(1, 1)}
