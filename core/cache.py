@@ -66,6 +66,8 @@ def cache_public_page(*, version=None, timeout: int = 600):
     The key holds the path with its query string, the language and `version(request, **kwargs)`
     (e.g. the id of the commune's latest roll-up, so a new roll-up shows at once). Logged-in
     users, non-GET requests, pages carrying messages or setting cookies are never cached.
+    With a Redis cache, each process also keeps the bodies it served (core.local_cache): a hit
+    then costs no round trip; another process's write shows within PUBLIC_LOCAL_RECHECK s.
     """
     import hashlib
     from functools import wraps
@@ -75,6 +77,13 @@ def cache_public_page(*, version=None, timeout: int = 600):
     from django.http import HttpResponse
     from django.utils.translation import get_language
 
+    from core import local_cache
+
+    def _keep(layer, key, entry):
+        born = local_cache.Recheck(local_cache.public_recheck)
+        born.mark()
+        layer.put(key, (*entry, born))
+
     def decorator(view):
         @wraps(view)
         def wrapper(request, *args, **kwargs):
@@ -82,18 +91,35 @@ def cache_public_page(*, version=None, timeout: int = 600):
                 return view(request, *args, **kwargs)
             if len(get_messages(request)):
                 return view(request, *args, **kwargs)
-            marker = version(request, **kwargs) if version is not None else ""
+            layer = local_cache.public_pages()  # None without Redis
+            if version is None:
+                marker = ""
+            elif layer is None:
+                marker = version(request, **kwargs)
+            else:  # the token(s) re-read from Redis at most every PUBLIC_LOCAL_RECHECK s
+                ident = (view.__module__, view.__qualname__, tuple(sorted(kwargs.items())))
+                marker = layer.version(ident, lambda: version(request, **kwargs))
             raw = f"{request.get_full_path()}|{get_language()}|{marker}"
             key = "public-page:" + hashlib.sha256(raw.encode()).hexdigest()
+            if layer is not None:
+                mine = layer.get(key)
+                # A page without a version (60 s pages) is kept here PUBLIC_LOCAL_RECHECK s.
+                if mine is not None and (version is not None or not mine[2].due()):
+                    return HttpResponse(mine[0], content_type=mine[1])
             hit = cache.get(key)
             if hit is not None:
                 content, content_type = hit
+                if layer is not None:
+                    _keep(layer, key, hit)
                 return HttpResponse(content, content_type=content_type)
             response = view(request, *args, **kwargs)
             if hasattr(response, "render") and not response.is_rendered:
                 response.render()
             if response.status_code == 200 and not response.cookies and not response.streaming:
-                cache.set(key, (response.content, response["Content-Type"]), timeout)
+                entry = (response.content, response["Content-Type"])
+                cache.set(key, entry, timeout)
+                if layer is not None:
+                    _keep(layer, key, entry)
             return response
 
         return wrapper

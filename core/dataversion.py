@@ -35,6 +35,8 @@ from django.db import transaction
 from django.db.models.signals import m2m_changed, post_save, pre_delete, pre_save
 from django.utils.translation import get_language
 
+from core import local_cache
+
 logger = logging.getLogger(__name__)
 
 GLOBAL = "dv:g"
@@ -112,6 +114,7 @@ def village_tokens(village_ids: Iterable[int]) -> dict[int, str]:
 
 def _move(keys: list[str]) -> None:
     cache.set_many({key: _new_token() for key in keys}, None)
+    local_cache.forget_public_versions()  # this process's next public page re-reads the tokens
 
 
 # While a deferred() block runs (this thread / task), the keys bump() would move are collected

@@ -50,6 +50,8 @@ from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
+from core.local_cache import LRU, Recheck
+
 logger = logging.getLogger(__name__)
 
 GENERATION_KEY = "stamp-page:generation"
@@ -471,7 +473,8 @@ def local_pending() -> int:
 #
 # With Redis, a hit used to cost one Lua call; now a process serves the pages it has seen from
 # its own memory and talks to Redis about once a second ("sync"):
-# - Bodies: kept per serial+language with the generation they were rendered under. The process
+# - Bodies: kept per serial+language with the generation they were rendered under (an LRU of
+#   STAMP_LOCAL_PAGES; the LRU and the recheck timing are core.local_cache's). The process
 #   re-reads the generation from Redis at most every STAMP_LOCAL_RECHECK seconds (default 1):
 #   a write in another process (a revocation in the admin) shows there within that bound; a write
 #   in this process shows on its next request (bump_generation forgets the local generation).
@@ -561,8 +564,8 @@ class Local:
         self.pid = os.getpid()
         self.lock = threading.RLock()
         self.generation = None  # as last read from Redis
-        self.checked = float("-inf")  # clock() of that read
-        self.pages: dict = {}  # (serial, language) -> (generation, day, stamp id, body)
+        self.recheck = Recheck(local_recheck, lambda: clock())  # when that read is due again
+        self.pages = LRU(local_pages_max)  # (serial, language) -> (generation, day, id, body)
         self.states: dict[str, _State] = {}
         self.rows: list[str] = []  # "stamp id|µs|client hash|browser", not yet pushed
         self.rate_seen: dict[str, tuple[int, float]] = {}  # key -> (value in Redis, expiry)
@@ -573,12 +576,12 @@ class Local:
     # The generation
 
     def current_generation(self):
-        if clock() - self.checked >= local_recheck():
+        if self.recheck.due():
             self.sync()
         return self.generation
 
     def forget_generation(self):
-        self.checked = float("-inf")
+        self.recheck.forget()
 
     # Serving
 
@@ -614,11 +617,10 @@ class Local:
         """After a Redis lookup (hit or miss): keep what the next requests need."""
         with self.lock:
             if generation and generation != self.generation:  # Redis's, read by this request
-                self.generation, self.checked = generation, clock()
-                self.pages = {}
+                self.generation = generation
+                self.recheck.mark()
+                self.pages.clear()
             if generation:
-                if len(self.pages) >= local_pages_max():
-                    self.pages.pop(next(iter(self.pages)))
                 self.pages[(serial, language)] = (generation, timezone.localdate().isoformat(),
                                                   stamp_id, body)  # fmt: skip
             if stamp_id and scans:
@@ -661,16 +663,16 @@ class Local:
                     answers = pipe.execute()
             except Exception:  # Redis down: the rows go to the database now, nothing is lost
                 logger.warning("stamp page cache unavailable: writing local scans", exc_info=True)
-                self.generation, self.pages, self.states = None, {}, {}
-                self.checked = clock()
+                self.generation, self.states = None, {}
+                self.pages.clear()
+                self.recheck.mark()
                 self.rate_seen = {}
                 if rows:
                     _write_rows([_parse_row(row) for row in rows])
                 return
             generation = answers[-1]
             self.generation = int(generation) if generation not in (None, b"") else None
-            self.checked = clock()
-            moment = self.checked
+            moment = self.recheck.mark()
             self.rate_seen = {k: v for k, v in self.rate_seen.items() if v[1] > moment}
             if not (rows or states or rates):
                 return
@@ -686,7 +688,7 @@ class Local:
                     continue
                 state.base, state.delta = n, 0
             for j, (key, _) in enumerate(rates):
-                self.rate_seen[key] = (int(out[1 + 2 * len(states) + j]), self.checked + RATE_KEEP)
+                self.rate_seen[key] = (int(out[1 + 2 * len(states) + j]), moment + RATE_KEEP)
             for serial, state in lost:
                 _init_state(self.client, serial, state.stamp_id)
                 state.base = self.client.hincrby(_state_key(serial), "n", state.delta)

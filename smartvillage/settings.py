@@ -211,6 +211,10 @@ STAMP_SCAN_BUFFER_MAX = env.int("STAMP_SCAN_BUFFER_MAX", default=50_000)
 STAMP_LOCAL_RECHECK = env.float("STAMP_LOCAL_RECHECK", default=1.0)
 STAMP_LOCAL_BATCH = env.int("STAMP_LOCAL_BATCH", default=200)
 STAMP_LOCAL_PAGES = env.int("STAMP_LOCAL_PAGES", default=5000)
+# Anonymous public pages (core.local_cache): bodies kept per process, their data-version token
+# re-read at most every PUBLIC_LOCAL_RECHECK s (another process's write shows within it; 0: off).
+PUBLIC_LOCAL_RECHECK = env.float("PUBLIC_LOCAL_RECHECK", default=1.0)
+PUBLIC_LOCAL_PAGES = env.int("PUBLIC_LOCAL_PAGES", default=2000)
 CELERY_BEAT_SCHEDULE = {
     # Nightly roll-up of every commune's criteria (criteria/tasks.py), 01:30 local time.
     "criteria-nightly-rollup": {
