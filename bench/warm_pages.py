@@ -6,7 +6,9 @@ Also a case of bench/run.py (`--only pages`). Each sample: a real roll-up of the
 (committed: its data version moves, every cached public page of the commune is stale), the
 warm job the roll-up sends (dashboards.warm.warm_public_pages, run here in-process as the worker
 would), then the first anonymous request of the village and the commune page, each against the
-trivial view of the same run. For comparison, the same first request without the warm job.
+trivial view of the same run; the web process's local layer (core.local_cache) is emptied
+first, as the job runs in a worker. Also: the next visitor (a process-local hit), both in the
+same process, and the same first request without the warm job.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ def _get(client, url) -> float:
 def measure(commune, samples: int = 5) -> list[dict]:
     from django.test import Client
 
+    from core import local_cache
     from criteria.services import rollup_commune
     from dashboards.warm import warm_public_pages
 
@@ -43,11 +46,21 @@ def measure(commune, samples: int = 5) -> list[dict]:
     client = Client()
     _get(client, "/bench/trivial/")
     warm, cold, trivial = {k: [] for k in urls}, {k: [] for k in urls}, []
+    here, second = {k: [] for k in urls}, {k: [] for k in urls}
     for _ in range(samples):
         for label, url in urls.items():
             rollup_commune(commune=commune, trigger="bench")
             warm_public_pages(commune.pk)
+            # The roll-up and the warm job ran in a worker: this web process has not seen the
+            # new token nor the new body (core.local_cache: its layer starts empty).
+            local_cache.reset_public()
             warm[label].append(_get(client, url))
+            trivial.append(_get(client, "/bench/trivial/"))
+            second[label].append(_get(client, url))  # the next visitor: this process's memory
+            trivial.append(_get(client, "/bench/trivial/"))
+            rollup_commune(commune=commune, trigger="bench")
+            warm_public_pages(commune.pk)  # both in this process: its own layer already warm
+            here[label].append(_get(client, url))
             trivial.append(_get(client, "/bench/trivial/"))
             rollup_commune(commune=commune, trigger="bench")  # no warm job this time
             cold[label].append(_get(client, url))
@@ -64,6 +77,14 @@ def measure(commune, samples: int = 5) -> list[dict]:
                 "target": "<= 4x",
             }
         )
+        for name, runs in (
+            ("  next visitor (process-local hit)", second[label]),
+            ("  roll-up and warm job in this same process", here[label]),
+        ):
+            rows.append(
+                {"case": name, "value": statistics.median(runs), "reference": reference,
+                 "runs": runs}
+            )  # fmt: skip
         rows.append(
             {
                 "case": "  same without the warm job (cold)",
