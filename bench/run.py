@@ -114,9 +114,11 @@ def own_keys_delete() -> int:
     from django.core.cache import caches
     from django.core.cache.backends.redis import RedisCache
 
+    from core import local_cache
     from ocop import stamp_cache
 
     stamp_cache.reset_local()  # the runner's process-local stamp pages are its own too
+    local_cache.reset_public()  # and its process-local public pages (core.local_cache)
     backend = caches["default"]
     if not isinstance(backend, RedisCache):
         backend.clear()  # the in-process locmem cache is the runner's own
