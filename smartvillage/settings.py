@@ -459,7 +459,8 @@ OFFICIAL_HOME_URL = "/dashboard/"
 # revoked in the admin by a superuser); officials may also use their session. Read-only, paged.
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        # DRF's token, refusing revoked system accounts and noting their last use (api).
+        "api.authentication.SystemTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

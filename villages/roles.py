@@ -14,9 +14,10 @@ PORTAL_APPS = [
     "ocop",
     "criteria",
     "plates",
+    "api",  # system accounts (api.SystemAccount): add, rename, revoke; never delete
 ]
 # Officials read the commune list but never edit the official list itself.
-OFFICIAL_EXCLUDED = {"add_commune", "delete_commune", "change_commune"}
+OFFICIAL_EXCLUDED = {"add_commune", "delete_commune", "change_commune", "delete_systemaccount"}
 
 
 def sync_official_group(**kwargs) -> Group:

@@ -556,10 +556,17 @@ ADMIN_OBJECT = {
     "criteria.rolluprun": lambda a: a.run,
     "criteria.manualevidence": lambda a: a.evidence,
     "criteria.communegroup": lambda a: _commune_group(a.commune),
+    "api.systemaccount": lambda a: _system_account(a.commune),
     "criteria.assessment": lambda a: (
         a.run.assessments.first() if hasattr(a.run, "assessments") else None
     ),
 }
+
+
+def _system_account(commune):
+    from api.services import create_system_account
+
+    return create_system_account(name="Hệ thống xã A", commune=commune, created_by=None)[0]
 
 
 def _commune_group(commune):
