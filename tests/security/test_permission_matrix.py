@@ -557,6 +557,7 @@ ADMIN_OBJECT = {
     "criteria.manualevidence": lambda a: a.evidence,
     "criteria.communegroup": lambda a: _commune_group(a.commune),
     "api.systemaccount": lambda a: _system_account(a.commune),
+    "plates.platesettings": lambda a: _plate_settings(a.commune),
     "criteria.assessment": lambda a: (
         a.run.assessments.first() if hasattr(a.run, "assessments") else None
     ),
@@ -567,6 +568,12 @@ def _system_account(commune):
     from api.services import create_system_account
 
     return create_system_account(name="Hệ thống xã A", commune=commune, created_by=None)[0]
+
+
+def _plate_settings(commune):
+    from plates.models import PlateSettings
+
+    return PlateSettings.objects.get_or_create(commune=commune)[0]
 
 
 def _commune_group(commune):
