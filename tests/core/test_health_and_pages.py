@@ -82,8 +82,8 @@ def test_seed_demo_twice_gives_the_same_counts(db):
 @pytest.mark.worker
 @pytest.mark.django_db(transaction=True)
 def test_task_round_trips_through_the_real_worker(village_a1, settings):
-    from villages.tasks import ping
     from smartvillage.celery import app
+    from villages.tasks import ping
 
     assert app.conf.task_always_eager is False
     result = ping.delay(village_a1.code)
