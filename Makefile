@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 STAMP := $(VENV)/.installed
 
-.PHONY: run test venv system-deps translations lint worker beat bench messages clean
+.PHONY: run test venv system-deps lint worker beat bench messages clean
 
 $(STAMP): requirements.txt requirements-dev.txt scripts/check_python.py
 	@$(PYTHON) scripts/check_python.py
@@ -16,11 +16,7 @@ $(STAMP): requirements.txt requirements-dev.txt scripts/check_python.py
 
 venv: $(STAMP)
 
-# The .mo catalogues are built from the .po files (not kept in git); only stale ones are rewritten.
-translations: $(STAMP)
-	@$(PY) scripts/compile_messages.py
-
-run: $(STAMP) translations
+run: $(STAMP)
 	DEBUG=true $(PY) manage.py migrate --noinput
 	DEBUG=true $(PY) manage.py seed_demo
 	DEBUG=true $(PY) manage.py runserver 127.0.0.1:8000
@@ -29,27 +25,27 @@ run: $(STAMP) translations
 system-deps:
 	@bash scripts/system_deps.sh
 
-test: $(STAMP) system-deps translations
+test: $(STAMP) system-deps
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
-worker: $(STAMP) translations
+worker: $(STAMP)
 	$(VENV)/bin/celery -A smartvillage worker --loglevel=INFO
 
 beat: $(STAMP)
 	$(VENV)/bin/celery -A smartvillage beat --loglevel=INFO
 
-bench: $(STAMP) translations
+bench: $(STAMP)
 	@bash scripts/bench_deps.sh
 	$(PY) bench/run.py $(BENCH_ARGS)
 
-# Refreshes the .po catalogues from the code; needs GNU gettext (developers only).
+# Needs GNU gettext (developers only; the compiled .mo files are committed).
 messages: $(STAMP)
 	DEBUG=true $(PY) manage.py makemessages -l vi --ignore=.venv --ignore=staticfiles
-	$(PY) scripts/compile_messages.py
+	DEBUG=true $(PY) manage.py compilemessages -l vi --ignore=.venv
 
 clean:
 	rm -rf $(VENV) staticfiles

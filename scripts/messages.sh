@@ -1,8 +1,7 @@
 #!/usr/bin/env bash
 # Extract and compile Vietnamese translations (needs GNU gettext; developers only).
 # Each feature app keeps its own catalogue in <app>/locale/; templates/, core, villages and
-# smartvillage share the project catalogue in locale/. The .mo files are build products (git
-# ignores them): scripts/compile_messages.py builds them at set-up without gettext.
+# smartvillage share the project catalogue in locale/. The compiled .mo files are committed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ADMIN=$PWD/.venv/bin/django-admin

@@ -16,7 +16,6 @@ psql -h 127.0.0.1 -U postgres -qc "DROP DATABASE IF EXISTS $DB WITH (FORCE)" pos
 psql -h 127.0.0.1 -U postgres -qc "CREATE DATABASE $DB" postgres
 redis-cli -n 14 flushdb >/dev/null
 
-.venv/bin/python scripts/compile_messages.py
 .venv/bin/python manage.py migrate --noinput -v0
 .venv/bin/python manage.py collectstatic --noinput -v0
 .venv/bin/celery -A smartvillage worker --pool=solo --loglevel=WARNING >"$RUN/worker.log" 2>&1 &

@@ -19,8 +19,8 @@ def test_catalogue_is_translated_and_compiled(po_path):
     todo = [e.msgid for e in po.untranslated_entries() + po.fuzzy_entries()]
     assert not todo, f"untranslated in {po_path}: {todo[:5]}"
     mo_path = po_path.with_suffix(".mo")
-    assert mo_path.exists(), f"{mo_path} missing: run scripts/compile_messages.py (make test does)"
+    assert mo_path.exists(), f"{mo_path} missing: run scripts/messages.sh"
     compiled = {(e.msgctxt, e.msgid): e.msgstr for e in polib.mofile(str(mo_path))}
     source = {(e.msgctxt, e.msgid): e.msgstr for e in po.translated_entries()}
     stale = {k for k, v in source.items() if compiled.get(k) != v}
-    assert not stale, f"{mo_path} is stale: run scripts/compile_messages.py ({sorted(stale)[:3]})"
+    assert not stale, f"{mo_path} is out of date: run scripts/messages.sh ({sorted(stale)[:3]})"
