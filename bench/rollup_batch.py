@@ -74,6 +74,23 @@ def _replay(statements: list[str]):
     return _rolled_back(run)
 
 
+def _row(case, timing, value, reference, *, queries=None, target=None, reference_runs=True):
+    """One printed row: `value` against `reference` (keys of `timing`), their samples."""
+    row = {
+        "case": case,
+        "value": timing[value][0],
+        "reference": timing[reference][0],
+        "runs": timing[value][1],
+    }
+    if reference_runs:
+        row["reference_runs"] = timing[reference][1]
+    if queries is not None:
+        row["queries"] = queries
+    if target:
+        row["target"] = target
+    return row
+
+
 def measure(communes, samples: int = 5) -> list[dict]:
     """Rows: case, value (s), reference (s), runs, reference_runs, queries."""
     from django.db import transaction
@@ -106,49 +123,23 @@ def measure(communes, samples: int = 5) -> list[dict]:
         samples,
     )
     rows.append(
-        {
-            "case": f"roll-up, all {len(communes)} communes, batched",
-            "value": timing["batched"][0],
-            "reference": timing["replay"][0],
-            "runs": timing["batched"][1],
-            "reference_runs": timing["replay"][1],
-            "queries": len(batch_sql),
-            "target": "<= 1.5x",
-        }
-    )
+        _row(f"roll-up, all {len(communes)} communes, batched", timing, "batched", "replay",
+             queries=len(batch_sql), target="<= 1.5x")
+    )  # fmt: skip
     rows.append(
-        {
-            "case": "  batched vs the one-by-one code's SQL replayed (bench/run.py's reference)",
-            "value": timing["batched"][0],
-            "reference": timing["loop_replay"][0],
-            "runs": timing["batched"][1],
-            "reference_runs": timing["loop_replay"][1],
-            "queries": len(loop_sql),
-        }
-    )
+        _row("  batched vs the one-by-one code's SQL replayed (bench/run.py's reference)",
+             timing, "batched", "loop_replay", queries=len(loop_sql))
+    )  # fmt: skip
+    # What production runs: the beat task (criteria.tasks.rollup_all_communes) queues one
+    # requested run per commune, each done by rollup_commune in a worker.
     rows.append(
-        {
-            # What production runs: the beat task (criteria.tasks.rollup_all_communes) queues
-            # one requested run per commune, each done by rollup_commune in a worker.
-            "case": f"roll-up, all {len(communes)} communes one by one (rollup_commune, the"
-            " beat task's path)",
-            "value": timing["loop"][0],
-            "reference": timing["loop_replay"][0],
-            "runs": timing["loop"][1],
-            "reference_runs": timing["loop_replay"][1],
-            "queries": len(loop_sql),
-            "target": "<= 1.5x",
-        }
-    )
+        _row(f"roll-up, all {len(communes)} communes one by one (rollup_commune, the beat task's"
+             " path)", timing, "loop", "loop_replay", queries=len(loop_sql), target="<= 1.5x")
+    )  # fmt: skip
     rows.append(
-        {
-            "case": f"  one by one (rollup_commune x {len(communes)}) vs the batched SQL",
-            "value": timing["loop"][0],
-            "reference": timing["replay"][0],
-            "runs": timing["loop"][1],
-            "queries": len(loop_sql),
-        }
-    )
+        _row(f"  one by one (rollup_commune x {len(communes)}) vs the batched SQL", timing,
+             "loop", "replay", queries=len(loop_sql), reference_runs=False)
+    )  # fmt: skip
 
     # Incremental: a committed full roll-up records the versions; then one resident changes.
     commune = communes[0]
@@ -180,25 +171,14 @@ def measure(communes, samples: int = 5) -> list[dict]:
     )
     villages = commune.villages.count()
     rows.append(
-        {
-            "case": f"roll-up, incremental ({commune.code}: {len(changed)} of {villages} villages"
-            " changed)",
-            "value": timing["incremental"][0],
-            "reference": timing["replay"][0],
-            "runs": timing["incremental"][1],
-            "reference_runs": timing["replay"][1],
-            "queries": len(incremental_sql),
-            "target": "<= 1.5x",
-        }
-    )
+        _row(f"roll-up, incremental ({commune.code}: {len(changed)} of {villages} villages"
+             " changed)", timing, "incremental", "replay", queries=len(incremental_sql),
+             target="<= 1.5x")
+    )  # fmt: skip
     rows.append(
-        {
-            "case": "  full roll-up of the same commune vs the incremental",
-            "value": timing["full"][0],
-            "reference": timing["incremental"][0],
-            "runs": timing["full"][1],
-        }
-    )
+        _row("  full roll-up of the same commune vs the incremental", timing, "full",
+             "incremental", reference_runs=False)
+    )  # fmt: skip
     # Leave the commune rolled up at its data version (the next incremental run has nothing).
     with transaction.atomic():
         rollup_communes([commune], on=on, trigger="bench")
