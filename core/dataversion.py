@@ -167,6 +167,35 @@ def bump(*, communes: Iterable = (), villages: Iterable = (), everything: bool =
     _warm_later({c for c in communes if c is not None})
 
 
+# --- Scan counts --------------------------------------------------------------------------------
+# Scans move no data version (they would on every page view of a stamp), but a card that counts
+# them (the officials' dashboard) is cached under a token of its own (`dv:s:<commune pk>`),
+# moved by every write of scan rows: the buffered flush, the direct write (ocop.services).
+
+
+def _scans_key(pk) -> str:
+    return f"dv:s:{pk}"
+
+
+def scans_token(commune_id: int) -> str:
+    """The token of the commune's scan rows (part of the key of a part that counts them)."""
+    key = _scans_key(commune_id)
+    return tokens([key])[key]
+
+
+def bump_scans(commune_ids: Iterable[int]) -> None:
+    """Scan rows of these communes were written: now and when the transaction commits."""
+    keys = [_scans_key(pk) for pk in {c for c in commune_ids if c is not None}]
+    if not keys:
+        return
+
+    def move():
+        cache.set_many({key: _new_token() for key in keys}, None)
+
+    move()
+    transaction.on_commit(move)
+
+
 # --- Cached parts -------------------------------------------------------------------------------
 
 
@@ -233,6 +262,13 @@ def _scope_of(model, pk, paths) -> tuple[int | None, int | None]:
     commune = values.get(commune_path) if commune_path else None
     if model._meta.label == "villages.Village":
         village = pk
+    elif commune is None and village is not None:
+        # A model reached through its village only (plates.AddressCorrection): every cached
+        # part is keyed by the commune's token, so the commune must move too.
+        from villages.models import Village
+
+        commune = Village._base_manager.filter(pk=village).values_list("commune_id", flat=True)
+        commune = commune.first()
     return village, commune
 
 

@@ -27,7 +27,7 @@ from django.views.decorators.http import require_GET
 
 from core.access import commune_for, official_commune_list, official_required
 from core.cache import cache_public_page
-from core.dataversion import cached_part, commune_token
+from core.dataversion import cached_part, commune_token, scans_token
 from criteria.selectors import public_version_for_village
 from villages.models import Village
 
@@ -98,7 +98,19 @@ def official(request: HttpRequest):
         context.update(
             main=mark_safe(part["main"]),  # noqa: S308 (rendered by our templates)
             more=mark_safe(part["more"]),  # noqa: S308
-            scans=selectors.scans_figure(commune, today=today),
+            # Its own part: scans move no data version, their own token (dv:s:) instead.
+            scans=mark_safe(  # noqa: S308 (rendered by our template)
+                cached_part(
+                    "dashboards:scans",
+                    commune.pk,
+                    lambda: render_to_string(
+                        "dashboards/_official_scans.html",
+                        {"scans": selectors.scans_figure(commune, today=today)},
+                    ),
+                    today.isoformat(),
+                    scans_token(commune.pk),
+                )
+            ),
         )
     return render(request, "dashboards/official.html", context)
 

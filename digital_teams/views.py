@@ -37,9 +37,9 @@ from .models import (
 )
 
 
-def _village(request: HttpRequest) -> Village:
+def _village(request: HttpRequest, select=("commune",)) -> Village:
     """The village the page is about: ?village=<pk> (checked against the scope) or the first."""
-    villages = Village.objects.for_user(request.user).select_related("commune")
+    villages = Village.objects.for_user(request.user).select_related(*select)
     raw = request.GET.get("village") or request.POST.get("village")
     if raw:
         return get_for_user(villages, request.user, raw)
@@ -58,6 +58,14 @@ def _villages_for_picker(request: HttpRequest):
 
 def _team(village: Village) -> DigitalTeam | None:
     return DigitalTeam.objects.filter(village=village).select_related("village__commune").first()
+
+
+def _team_of(village: Village) -> DigitalTeam | None:
+    """The team of a village read with select_related("digital_team"): no query."""
+    try:
+        return village.digital_team
+    except DigitalTeam.DoesNotExist:
+        return None
 
 
 def _topic(request: HttpRequest) -> str:
@@ -304,48 +312,36 @@ def team_dashboard(request: HttpRequest):
 # --- Follow-up --------------------------------------------------------------------------------
 
 
-def _followup_context(request: HttpRequest, *, mine: bool = False, counts_only=False) -> dict:
-    """The follow-up list's context; `counts_only`: "rows" is a function giving the rows (read
-    only when the page's cached rows are missing) and the counts come from a small cached part."""
-    village = _village(request)
+def _followup_rows_cached(village: Village, topic: str, q: str, today: datetime.date) -> list:
+    """Every household missing the topic (3 queries), cached per village, topic, search and
+    day under the commune's data version (core.dataversion)."""
+    return cached_part(
+        "digital_teams:followup",
+        village.commune_id,
+        lambda: selectors.followup_rows(village, topic, q=q, on=today),
+        village.pk,
+        topic,
+        q,
+        today.isoformat(),
+    )
+
+
+def _followup_context(request: HttpRequest) -> dict:
+    """The printable follow-up list's context: every household of the village missing the topic."""
+    village = _village(request, select=("commune", "digital_team"))
     topic = _topic(request)
-    team = _team(village)
     q = request.GET.get("q", "").strip()[:40]
-    today = timezone.localdate()
-    vary = (village.pk, topic, q, today.isoformat())
-
-    def rows():
-        # Every household missing the topic (3 queries), cached per village, topic, search and
-        # day under the commune's data version (core.dataversion).
-        return cached_part(
-            "digital_teams:followup",
-            village.commune_id,
-            lambda: selectors.followup_rows(village, topic, q=q, on=today),
-            *vary,
-        )
-
-    def counts() -> tuple[int, int]:
-        found = rows()
-        return len(found), sum(len(r.residents) for r in found)
-
-    if counts_only:
-        n_households, n_residents = cached_part(
-            "digital_teams:followup-counts", village.commune_id, counts, *vary
-        )
-        found = rows
-    else:
-        found = rows()
-        n_households, n_residents = len(found), sum(len(r.residents) for r in found)
+    found = _followup_rows_cached(village, topic, q, timezone.localdate())
     return {
         "q": q,
         "village": village,
-        "team": team,
+        "team": _team_of(village),
         "topic": topic,
         "topic_label": FollowUpTopic(topic).label,
         "topics": FollowUpTopic.choices,
         "rows": found,
-        "n_households": n_households,
-        "n_residents": n_residents,
+        "n_households": len(found),
+        "n_residents": sum(len(r.residents) for r in found),
         "resident_topic": topic != FollowUpTopic.DIGITAL_ADDRESS,
     }
 
@@ -355,50 +351,69 @@ FOLLOWUP_PAGE_SIZE = 50
 
 @login_required
 def followup_list(request: HttpRequest):
-    context = _followup_context(request, counts_only=True)
-    village, team = context["village"], context["team"]
-    all_rows = context["rows"]  # read only when this page's cached rows are missing
-    # A page of households at a time keeps the page light on a phone (a village may have
-    # hundreds to follow up); the printable list keeps them all.
-    page = Paginator(range(context["n_households"]), FOLLOWUP_PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
-    context["page"] = page
-    context["rows"] = page.object_list  # the page's positions (the template asks "any?")
-    may_manage = scope_for(request.user).may_manage_village(village)
-    may_assign = may_manage and team is not None
-    context.update(
-        {
-            "villages": _villages_for_picker(request),
-            "may_assign": may_assign,
-            "assignable": list(team.members.active()) if team is not None and may_manage else [],
-            "today": timezone.localdate(),
-            "panels": panels.panels_for(village, request.user),
-        }
-    )
-    # The page's rows as HTML (the costly part: ~50 households with their residents), cached
-    # like the rows themselves: per village, topic, search, page, address and the checkbox.
+    """One village's follow-up list, a page of households at a time (light on a phone).
+
+    Everything but the village picker and the form token is one cached part (core.dataversion):
+    per village, topic, search, page, day and whether the reader may assign, under the commune's
+    data version, so a write by anyone shows on the next view (tests/perf/test_stale_parts.py).
+    The sections other apps add (digital_teams.panels) are cached with it: they may depend on
+    the village and that flag only, never on anything else of the reader.
+    """
+    village = _village(request, select=("commune", "digital_team"))
+    team = _team_of(village)
+    topic = _topic(request)
+    q = request.GET.get("q", "").strip()[:40]
+    today = timezone.localdate()
+    may_assign = team is not None and scope_for(request.user).may_manage_village(village)
     next_url = request.get_full_path()
-    context["rows_html"] = mark_safe(  # noqa: S308 (rendered by our template)
-        cached_part(
-            "digital_teams:followup-rows",
-            village.commune_id,
-            lambda: render_to_string(
-                "digital_teams/_followup_rows.html",
-                {
-                    "rows": all_rows()[page.start_index() - 1 : page.end_index()],
-                    "topic": context["topic"],
-                    "resident_topic": context["resident_topic"],
-                    "may_assign": may_assign,
-                    "next": next_url,
-                },
-            ),
-            village.pk,
-            next_url,
-            may_assign,
-            context["today"].isoformat(),
-        )
+    page_number = request.GET.get("page")
+
+    def compute() -> dict:
+        found = _followup_rows_cached(village, topic, q, today)
+        page = Paginator(found, FOLLOWUP_PAGE_SIZE).get_page(page_number)
+        parts = {
+            "village": village,
+            "team": team,
+            "topic": topic,
+            "topics": FollowUpTopic.choices,
+            "q": q,
+            "page": page,
+            "rows": page.object_list,
+            "n_households": len(found),
+            "n_residents": sum(len(r.residents) for r in found),
+            "resident_topic": topic != FollowUpTopic.DIGITAL_ADDRESS,
+            "may_assign": may_assign,
+            "assignable": list(team.members.active()) if may_assign else [],
+            "panels": panels.panels_for(village, request.user),
+            "next": next_url,
+        }
+        return {
+            "top": render_to_string("digital_teams/_followup_top.html", parts),
+            "body": render_to_string("digital_teams/_followup_body.html", parts),
+            "pager": render_to_string("digital_teams/_followup_pager.html", parts),
+            "assign_form": may_assign and bool(found),
+        }
+
+    part = cached_part(
+        "digital_teams:followup-page",
+        village.commune_id,
+        compute,
+        village.pk,
+        topic,
+        q,
+        page_number,
+        may_assign,
+        today.isoformat(),
+        next_url,
     )
+    context = {
+        "village": village,
+        "topic": topic,
+        "villages": _villages_for_picker(request),
+        "assign_form": part["assign_form"],
+        # Rendered by our templates (escaped there); the token stays outside the cache.
+        **{name: mark_safe(part[name]) for name in ("top", "body", "pager")},  # noqa: S308
+    }
     return render(request, "digital_teams/followup_list.html", context)
 
 

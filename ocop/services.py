@@ -13,7 +13,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core import claims
+from core import claims, dataversion
 from core.scans import coarse_origin, ua_family_of
 
 from .models import Product, Stamp, StampBatch, StampScan
@@ -125,8 +125,23 @@ def ua_family(user_agent: str | None) -> str:
     return StampScan.UaFamily(ua_family_of(user_agent))
 
 
-def stamp_scan_record(*, stamp: Stamp, ip: str | None, user_agent: str | None) -> None:
-    """One INSERT and one UPDATE: the scan row, then the counters (F expressions, no race)."""
+def scans_written(stamp_ids) -> None:
+    """Scan rows of these stamps were written: the cards that count scans (the officials'
+    dashboard) read them again (core.dataversion.bump_scans; one query for the communes)."""
+    communes = (
+        Stamp.objects.filter(pk__in=list(stamp_ids))
+        .values_list("batch__product__producer__village__commune_id", flat=True)
+        .distinct()
+        .order_by()
+    )
+    dataversion.bump_scans(communes)
+
+
+def stamp_scan_record(
+    *, stamp: Stamp, ip: str | None, user_agent: str | None, commune_id: int | None = None
+) -> None:
+    """One INSERT and one UPDATE: the scan row, then the counters (F expressions, no race);
+    `commune_id`, when the caller knows the stamp's commune, saves the query of scans_written."""
     now = timezone.now()
     StampScan.objects.create(
         stamp=stamp, scanned_at=now, client_hash=client_hash(ip), ua_family=ua_family(user_agent)
@@ -136,6 +151,10 @@ def stamp_scan_record(*, stamp: Stamp, ip: str | None, user_agent: str | None) -
         last_scan_at=now,
         first_scan_at=Coalesce(F("first_scan_at"), Value(now, output_field=DateTimeField())),
     )
+    if commune_id is not None:
+        dataversion.bump_scans([commune_id])
+    else:
+        scans_written([stamp.pk])
 
 
 # --- Photos --------------------------------------------------------------------------------

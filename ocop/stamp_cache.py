@@ -167,13 +167,16 @@ def lookup(serial: str, language: str, *, ip, user_agent, rate=("", 0, 60)) -> P
     generation, entry = read(serial, language)
     if entry is None:
         return Page(generation=generation)
-    scans, first = _record_now(stamp_id=entry["stamp_id"], ip=ip, user_agent=user_agent)
+    scans, first = _record_now(
+        stamp_id=entry["stamp_id"], ip=ip, user_agent=user_agent, commune_id=entry.get("commune_id")
+    )
     return Page(generation, entry["body"], scans, first)
 
 
 def store_and_count(serial: str, language: str, page: Page, stamp, body: bytes, *, ip, user_agent):
     """After a miss: keep the rendered body, count the scan; the Page to serve."""
     day = timezone.localdate().isoformat()
+    commune_id = stamp.batch.product.producer.village.commune_id  # read with the stamp
     timeout = int(getattr(settings, "STAMP_PAGE_CACHE_SECONDS", 3600))
     client = redis_client()
     if client is not None and page.generation:
@@ -193,9 +196,12 @@ def store_and_count(serial: str, language: str, page: Page, stamp, body: bytes, 
         except Exception:
             logger.warning("stamp page cache unavailable: writing the scan synchronously")
     elif client is None:
-        entry = {"generation": page.generation, "day": day, "stamp_id": stamp.pk, "body": body}
+        entry = {"generation": page.generation, "day": day, "stamp_id": stamp.pk, "body": body,
+                 "commune_id": commune_id}  # fmt: skip
         cache.set(page_key(serial, language), entry, timeout)
-    scans, first = _record_now(stamp_id=stamp.pk, ip=ip, user_agent=user_agent, stamp=stamp)
+    scans, first = _record_now(
+        stamp_id=stamp.pk, ip=ip, user_agent=user_agent, stamp=stamp, commune_id=commune_id
+    )
     return Page(page.generation, body, scans, first)
 
 
@@ -379,7 +385,9 @@ def _count_redis(client, serial: str, stamp_id: int, ip, user_agent):
     return int(result[0]), _from_micros(result[1]), now
 
 
-def _record_now(*, stamp_id: int, ip: str | None, user_agent: str | None, stamp=None):
+def _record_now(
+    *, stamp_id: int, ip: str | None, user_agent: str | None, stamp=None, commune_id=None
+):
     """The scan row and counters written at once: (scans, first scan before this one)."""
     from .models import Stamp
     from .services import stamp_scan_record
@@ -387,13 +395,14 @@ def _record_now(*, stamp_id: int, ip: str | None, user_agent: str | None, stamp=
     if stamp is None:
         stamp = Stamp.objects.only("pk", "scan_count", "first_scan_at").get(pk=stamp_id)
     previous = stamp.first_scan_at
-    stamp_scan_record(stamp=stamp, ip=ip, user_agent=user_agent)
+    stamp_scan_record(stamp=stamp, ip=ip, user_agent=user_agent, commune_id=commune_id)
     return stamp.scan_count + 1, previous
 
 
 def _write_rows(rows) -> int:
     """Scan rows (stamp_id, time, client hash, browser) into the table, counters onto stamps."""
     from .models import Stamp, StampScan
+    from .services import scans_written
 
     per_stamp: dict[int, list] = {}
     for stamp_id, moment, _hash, _family in rows:
@@ -424,6 +433,8 @@ def _write_rows(rows) -> int:
         Stamp.objects.bulk_update(
             stamps, ["scan_count", "first_scan_at", "last_scan_at"], batch_size=500
         )
+        if alive:
+            scans_written(alive)
     return sum(per_stamp[pk][0] for pk in alive)
 
 

@@ -42,7 +42,8 @@ def test_second_request_is_served_from_the_cache_with_its_scan_counted(
     assert cached(stamp.serial)
     assert "Đây là lần quét đầu tiên" in first
     # A hit: no read of the product, batch, producer or village (locmem cache: the scan is
-    # written synchronously, 3 queries: the counters' read, the scan row, the counters).
+    # written synchronously, 3 queries: the counters' read, the scan row, the counters; the
+    # stamp's commune, whose scan token moves, is kept in the cached entry).
     with django_assert_max_num_queries(3):
         second = page(client, stamp.serial).content.decode()
     assert "Đây là lần quét đầu tiên" not in second and "được quét lần đầu" in second
@@ -405,3 +406,41 @@ def test_the_rate_limit_counts_local_hits_and_other_processes_after_a_sync(
     assert page(client, stamp.serial, **ip).status_code == 429  # Redis knows all three
     stamp_cache._local = first_process
     assert page(client, stamp.serial, **ip).status_code == 429
+
+
+# --- The officials' dashboard counts scans under their own token (core.dataversion.scans_token)
+
+NO_SCANS = "Chưa có lượt quét tem nào trong 12 tháng qua."
+
+
+def _scans_card(client) -> str:
+    response = client.get("/dashboard/")
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_dashboard_counts_a_direct_scan_on_its_next_view(
+    client, login, official_a, official_b, stamp
+):
+    officials = login(official_a)
+    assert NO_SCANS in _scans_card(officials)
+    page(client, stamp.serial)
+    page(client, stamp.serial)
+    assert "2 lượt quét trong 12 tháng qua." in _scans_card(officials)
+    # The other commune's card is not this commune's.
+    assert NO_SCANS in _scans_card(login(official_b))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_dashboard_card_is_cached_until_the_buffered_scans_are_flushed(
+    client, login, official_a, stamp, redis_cache
+):
+    officials = login(official_a)
+    assert NO_SCANS in _scans_card(officials)
+    for _ in range(3):
+        page(client, stamp.serial)
+    # Not in the scan table yet: the card (cached) still says what the table says.
+    assert NO_SCANS in _scans_card(officials)
+    assert stamp_cache.flush() == 3
+    assert "3 lượt quét trong 12 tháng qua." in _scans_card(officials)

@@ -128,6 +128,30 @@ def test_followup_and_team_dashboard_after_an_assisted_change(login, leader_a1, 
     assert sum(helped_now.values()) == sum(helped.values()) + 1
 
 
+def test_followup_assign_list_after_a_team_member_is_added(login, leader_a1, team_a1, lan):
+    client = login(leader_a1)
+    assert "Võ Thị Mới" not in page(client, FOLLOWUP)
+    TeamMemberFactory(team=team_a1, full_name="Võ Thị Mới")
+    assert "Võ Thị Mới" in page(client, FOLLOWUP)  # now in the "assign to" list
+
+
+def test_followup_corrections_section_after_a_report_and_its_resolution(
+    login, leader_a1, team_a1, lan
+):
+    from plates.models import AddressCorrection
+    from plates.services import correction_create, correction_resolve
+    from tests.households.factories import DigitalAddressFactory
+
+    address = DigitalAddressFactory(household=lan.household, location_code="QN-0001")
+    client = login(leader_a1)
+    assert 'id="plate-corrections"' not in page(client, FOLLOWUP)
+    correction_create(address=address, code="QN-0001", message="Sai số nhà, nhà ở ngõ 3")
+    body = page(client, FOLLOWUP)
+    assert 'id="plate-corrections"' in body and "Sai số nhà, nhà ở ngõ 3" in body
+    correction_resolve(correction=AddressCorrection.objects.get(), user=leader_a1, fixed=False)
+    assert 'id="plate-corrections"' not in page(client, FOLLOWUP)
+
+
 # --- Criteria: roll-ups; officials' dashboard; public pages -------------------------------------
 
 
