@@ -101,3 +101,38 @@ def test_public_page_on_a_phone_and_report(live_server, phone_page, plate, scree
     expect(page.locator("h1")).to_contain_text("Cảm ơn")
     assert AddressCorrection.objects.get().message.startswith("Số nhà trên biển là 47")
     assert errors == []
+
+
+def test_order_form_filters_the_households_and_ticks_the_shown(
+    live_server, phone_page, live_login, leader_a1, village_a1, settings, tmp_path, screenshot
+):
+    """800 checkboxes are too many to scroll on a phone: the leader types part of a lane
+    without accents, ticks what is shown, and only those households get plates."""
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    settings.PRIVATE_MEDIA_ROOT = str(tmp_path / "private")
+    lanes = {"1": "Ngõ 3", "2": "Xóm Đình", "3": "Ngõ 3", "4": "Xóm Bến"}
+    for number, lane in lanes.items():
+        household = HouseholdFactory(village=village_a1, number=number, house_no=f"1{number}",
+                                     lane=lane)  # fmt: skip
+        DigitalAddress.objects.create(
+            household=household, location_code=f"QT01000{number}", latitude="21.355",
+            longitude="107.595", source="police", verified_on=dt.date(2026, 3, 2),
+        )  # fmt: skip
+    page = phone_page
+    live_login(page, "leader_a1")
+    page.goto(f"{live_server.url}/field/plates/order/?village={village_a1.pk}")
+    page.get_by_text("Đánh dấu hộ", exact=True).click()
+    page.get_by_label("Lọc danh sách hộ").fill("dinh")  # đ = d, accents dropped
+    expect(page.locator("#hh-list [data-search]:visible")).to_have_count(1)
+    expect(page.locator("#hh-list-status")).to_have_text("Đang hiện 1 trên 4 hộ")
+    page.get_by_label("Lọc danh sách hộ").fill("NGO 3")
+    expect(page.locator("#hh-list [data-search]:visible")).to_have_count(2)
+    page.keyboard.press("Enter")  # must not send the order
+    assert not PlateBatch.objects.exists()
+    page.get_by_role("button", name="Đánh dấu các hộ đang hiện").click()
+    expect(page.locator("#sel-ticked")).to_be_checked()
+    screenshot(page, "plates-order-filtered")
+    page.get_by_role("button", name="Đặt làm biển").click()
+    expect(page.locator("body")).to_contain_text("Đã đặt 2 biển.")
+    batch = PlateBatch.objects.get()
+    assert sorted(batch.plates.values_list("household__number", flat=True)) == ["1", "3"]
