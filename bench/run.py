@@ -848,23 +848,40 @@ def case_import(results: Results, communes, args) -> None:
         "--households",
         str(args.import_households),
     )
-    reads = [run_json(script, "read", str(path)) for _ in range(3)]
-    reference = statistics.median(r["seconds"] for r in reads)
-    imported = run_json(script, "import", str(path), "--user", official_username(commune.code))
-    if not imported["ok"]:
-        print(f"    import refused the file: {imported['errors']}")
-    value = imported["seconds"]
+    user = official_username(commune.code)
+    # Issue 21 item 0: one warm-up of each (file cache, database buffers, .pyc), then read and
+    # import in turns, so that a load change on the shared machine hits both alike. Each sample
+    # is its own process (its peak memory is its own); the times are those the script measures
+    # inside it (no interpreter start-up).
+    reads, imports = [], []
+    for turn in range(1 + args.import_samples):
+        read = run_json(script, "read", str(path))
+        imported = run_json(script, "import", str(path), "--user", user)
+        if not imported["ok"]:
+            print(f"    import refused the file: {imported['errors']}")
+        if turn:
+            reads.append(read)
+            imports.append(imported)
+    runs = [i["seconds"] for i in imports]
+    ref_runs = [r["seconds"] for r in reads]
+    value, reference = statistics.median(runs), statistics.median(ref_runs)
+    ok = all(i["ok"] for i in imports)
+    peak = max(i["peak_mb"] for i in imports)
     results.add(
         f"Excel import {made['households']:,} hh / {made['rows']:,} residents",
         value,
         reference,
         target="<= 5x, < 90 s",
-        met=imported["ok"] and value <= 5 * reference and value < 90,
-        peak_mb=imported["peak_mb"],
+        met=ok and value <= 5 * reference and value < 90,
+        peak_mb=peak,
         reference_peak_mb=statistics.median(r["peak_mb"] for r in reads),
         counts=imported["counts"],
+        runs=runs,
+        reference_runs=ref_runs,
+        reference_label="openpyxl alone reading the same file (read-only mode)",
     )
-    results.add("  peak memory of the import process", imported["peak_mb"], None, unit="MB")
+    results.add("  reference: openpyxl reads the file", reference, None, runs=ref_runs)
+    results.add("  peak memory of the import process (max)", peak, None, unit="MB")
     path.unlink(missing_ok=True)
 
 
@@ -946,6 +963,9 @@ def main() -> None:
     parser.add_argument("--out", default="", help="also write bench/results/<out>.json")
     # IMPORT_MAX_ROWS (20,000 rows a file): 5,000 households are ~17,500 resident rows.
     parser.add_argument("--import-households", type=int, default=5_000)
+    parser.add_argument(
+        "--import-samples", type=int, default=5, help="read/import pairs after one warm-up"
+    )
     parser.add_argument("--stamps", type=int, default=10_000)
     parser.add_argument(
         "--only", default="", help="comma list of cases (see CASES): rollup,pages,http,..."
