@@ -30,6 +30,7 @@ import logging
 import uuid
 from collections.abc import Callable, Iterable
 
+from django.apps import apps
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_save, pre_delete, pre_save
@@ -264,11 +265,10 @@ def _scope_of(model, pk, paths) -> tuple[int | None, int | None]:
         village = pk
     elif commune is None and village is not None:
         # A model reached through its village only (plates.AddressCorrection): every cached
-        # part is keyed by the commune's token, so the commune must move too.
-        from villages.models import Village
-
-        commune = Village._base_manager.filter(pk=village).values_list("commune_id", flat=True)
-        commune = commune.first()
+        # part is keyed by the commune's token, so the commune must move too (core imports no
+        # app above it: the model by its label).
+        villages = apps.get_model("villages", "Village")._base_manager
+        commune = villages.filter(pk=village).values_list("commune_id", flat=True).first()
     return village, commune
 
 
@@ -325,7 +325,6 @@ GLOBAL_MODELS = ("criteria.CriteriaSet", "criteria.Criterion")
 
 def connect() -> None:
     """Called once from core.apps.CoreConfig.ready."""
-    from django.apps import apps
 
     post_save.connect(_on_save, dispatch_uid="dataversion-save")
     pre_save.connect(_before_save, dispatch_uid="dataversion-pre-save")
