@@ -7,8 +7,9 @@ is in a transaction that is rolled back; each case and its reference are warmed 
 and given as the median of >= 5 samples with their spread:
 - all communes, batched (`criteria.batch.rollup_communes`) vs its own SQL replayed by a bare
   cursor (the same reads, locks and snapshot writes): the ORM's and Python's cost on top;
-- the one-by-one code (`rollup_commune` per commune: what the beat task runs in production)
-  vs its own SQL replayed, as bench/run.py's "all communes" case;
+- the one-by-one code (`rollup_commune` per commune: requested runs and the province roll-up;
+  the nightly beat runs the batched path) vs its own SQL replayed, as bench/run.py's "all
+  communes" case;
 - the batched run vs the SQL of the one-by-one code replayed, and the one-by-one code vs the
   batched SQL: what batching saves;
 - incremental (`rollup_commune_incremental`, one village changed) vs a full roll-up of the same
@@ -130,11 +131,13 @@ def measure(communes, samples: int = 5) -> list[dict]:
         _row("  batched vs the one-by-one code's SQL replayed (bench/run.py's reference)",
              timing, "batched", "loop_replay", queries=len(loop_sql))
     )  # fmt: skip
-    # What production runs: the beat task (criteria.tasks.rollup_all_communes) queues one
-    # requested run per commune, each done by rollup_commune in a worker.
+    # The nightly beat (criteria.tasks.rollup_all_communes) runs the batched path above, by
+    # batches of ROLLUP_BATCH_SIZE communes (rollup_runs_task); requested runs ("Roll up now",
+    # the admin) and the province roll-up still call rollup_commune one commune at a time.
     rows.append(
-        _row(f"roll-up, all {len(communes)} communes one by one (rollup_commune, the beat task's"
-             " path)", timing, "loop", "loop_replay", queries=len(loop_sql), target="<= 1.5x")
+        _row(f"roll-up, all {len(communes)} communes one by one (rollup_commune, requested"
+             " runs' path)", timing, "loop", "loop_replay", queries=len(loop_sql),
+             target="<= 1.5x")
     )  # fmt: skip
     rows.append(
         _row(f"  one by one (rollup_commune x {len(communes)}) vs the batched SQL", timing,

@@ -187,6 +187,11 @@ class CriteriaSetAdmin(ScopedModelAdmin):
         if form.changed_data == ["is_active"] and not any(fs.has_changed() for fs in formsets):
             # (De)activating does not change what old assessments mean: in place.
             CriteriaSet.objects.filter(pk=original_pk).update(is_active=form.instance.is_active)
+            # No signal for an update(): the global data version moves here (cached pages,
+            # the roll-ups' sets kept under it, the incremental roll-up's records).
+            from core.dataversion import bump
+
+            bump(everything=True)
             return
         new = criteria_set_save_version(instance=form.instance, original_pk=original_pk)
         for formset in formsets:

@@ -21,7 +21,7 @@ from collections.abc import Iterable
 
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from core import dataversion
@@ -31,26 +31,23 @@ from villages.models import Commune, Village
 from . import indicators
 from .indicators import NO_DATA, NOT_APPLICABLE, Result
 from .models import Assessment, CriteriaSet, RollupRun
-from .services import rollup_commune
+from .services import Plan, Superseded, plans, rollup_commune
 
 RECORD_TIMEOUT = 40 * 24 * 60 * 60  # beyond this the next run is a full one
 
 
-def _village_indicators(communes: list[Commune], on: dt.date) -> list:
-    """The village-level indicators any active village-level set of these communes uses (one
-    query per province: the sets are national or provincial)."""
-    from django.db.models import Q
-
-    provinces = {c.province_code for c in communes}
-    keys = set(
-        CriteriaSet.objects.active()
-        .filter(Q(province_code="") | Q(province_code__in=provinces))
-        .filter(level=CriteriaSet.Level.VILLAGE)
-        .exclude(valid_from__gt=on)
-        .exclude(criteria__indicator_key="")
-        .values_list("criteria__indicator_key", flat=True)
-    )
-    found = [indicators.get(k) for k in sorted(k for k in keys if k)]
+def _village_indicators(plans: Iterable[Plan]) -> list:
+    """The village-level indicators any village-level set of these plans uses (read from the
+    plans' sets: no query)."""
+    keys = {
+        c.indicator_key
+        for plan in plans
+        for s in plan.sets
+        if s.level == CriteriaSet.Level.VILLAGE
+        for c in s.criteria.all()
+        if c.indicator_key
+    }
+    found = [indicators.get(k) for k in sorted(keys)]
     return [item for item in found if item is not None and item.level == "village"]
 
 
@@ -60,27 +57,35 @@ def _is_plain_resident_ratio(item) -> bool:
 
 
 def _resident_ratios(items, village_ids: list[int], on: dt.date) -> dict[str, dict[int, Result]]:
-    """One pass per population for every plain residents' ratio (same rows and rule as
-    indicators._residents_ratio: population q, then the step's done condition)."""
+    """One pass over the residents for every plain residents' ratio, whatever its population
+    (same rows and rule as indicators._residents_ratio: population q, then the step's done
+    condition; a village with nobody of a population has no row for it, as there)."""
     by_population = defaultdict(list)
     for item in items:
         by_population[item.step.population].append(item)
-    out: dict[str, dict[int, Result]] = {}
-    for population, group in by_population.items():
-        counts = {f"n{i}": Count("pk", filter=item.step.done_q()) for i, item in enumerate(group)}
-        rows = (
-            Resident.objects.filter(population.q(on), household__village_id__in=village_ids)
-            .order_by()
-            .values("household__village_id")
-            .annotate(den=Count("pk"), **counts)
-        )
-        results = {item.key: {} for item in group}
-        for row in rows:
-            for i, item in enumerate(group):
-                results[item.key][row["household__village_id"]] = Result.ratio(
-                    row[f"n{i}"], row["den"]
-                )
-        out.update(results)
+    populations = list(by_population)
+    counts = {}
+    anyone = Q()
+    for p, population in enumerate(populations):
+        q = population.q(on)
+        anyone |= q
+        counts[f"d{p}"] = Count("pk", filter=q)
+        for i, item in enumerate(by_population[population]):
+            counts[f"n{p}_{i}"] = Count("pk", filter=q & item.step.done_q())
+    rows = (
+        Resident.objects.filter(anyone, household__village_id__in=village_ids)
+        .order_by()
+        .values("household__village_id")
+        .annotate(**counts)
+    )
+    out: dict[str, dict[int, Result]] = {item.key: {} for item in items}
+    for row in rows:
+        village_id = row["household__village_id"]
+        for p, population in enumerate(populations):
+            if not row[f"d{p}"]:
+                continue
+            for i, item in enumerate(by_population[population]):
+                out[item.key][village_id] = Result.ratio(row[f"n{p}_{i}"], row[f"d{p}"])
     return out
 
 
@@ -99,16 +104,21 @@ def precompute(villages: list[Village], items, on: dt.date) -> dict[str, dict[in
 
 
 def rollup_communes(
-    communes: Iterable[Commune], *, on: dt.date | None = None, trigger: str = ""
+    communes: Iterable[Commune], *, on: dt.date | None = None, trigger: str = "", runs=None
 ) -> list[RollupRun]:
-    """Roll up these communes with the indicators computed for all their villages at once."""
+    """Roll up these communes with the indicators computed for all their villages at once.
+    `runs`: {commune id: (requested run, claim token)} for the communes whose run a worker
+    claimed (criteria.services.rollup_runs_execute); a run taken over meanwhile is rolled back
+    alone (Superseded, left out of the list), a failed commune is recorded and the others go
+    on. Without `runs` an error stops the batch, as a plain run raises."""
     on = on or timezone.localdate()
     communes = list(communes)
-    villages = list(Village.objects.filter(commune__in=communes))
+    villages = list(Village.objects.filter(commune__in=communes).order_by())
     # The versions are read before anything is computed: a write during the precompute (or
     # while an earlier commune is written) is seen by the next incremental run.
     before = _versions([v.pk for v in villages])
-    precomputed = precompute(villages, _village_indicators(communes, on), on)
+    by_commune = plans(communes, on, villages, version=before[dataversion.GLOBAL])
+    precomputed = precompute(villages, _village_indicators(by_commune.values()), on)
 
     def compute(item, subset):
         known = precomputed.get(item.key)
@@ -116,12 +126,35 @@ def rollup_communes(
             return item.compute_many(subset, on=on)
         return {v.pk: known.get(v.pk, NO_DATA) for v in subset}
 
-    runs = []
+    done = []
     for commune in communes:
-        runs.append(
-            _rollup_recording(commune, on=on, trigger=trigger, compute=compute, before=before)
-        )
-    return runs
+        plan = by_commune[commune.pk]
+        if runs is None:
+            done.append(
+                _rollup_recording(
+                    commune,
+                    on=on,
+                    trigger=trigger,
+                    compute=compute,
+                    before=before,
+                    plan=plan,
+                    recheck=True,
+                )
+            )
+            continue
+        run, token = runs[commune.pk]
+        try:
+            done.append(
+                _rollup_recording(
+                    commune, on=on, trigger=run.trigger, compute=compute, before=before,
+                    plan=plan, run=run, token=token, recheck=True,
+                )
+            )  # fmt: skip
+        except Superseded:
+            continue
+        except Exception:  # recorded as the run's failure and logged by rollup_commune
+            continue
+    return done
 
 
 # --- Incremental ----------------------------------------------------------------------------------
@@ -135,45 +168,87 @@ def _stamp(token: str, global_token: str, on: dt.date) -> str:
     return f"{token}|{global_token}|{on}"
 
 
-def _versions(village_ids) -> dict:
-    """{village id: token, GLOBAL: token}: one cache round trip (not one per village)."""
+def _versions(village_ids, *, records: bool = False) -> dict:
+    """{village id: token, GLOBAL: token}: one cache round trip (not one per village); with
+    `records`, also {"recorded": {record key: stamp}} of the villages' last roll-ups, read in
+    the same round trip."""
     ids = list(village_ids)
-    found = dataversion.tokens([dataversion._village_key(pk) for pk in ids] + [dataversion.GLOBAL])
+    keys = [dataversion._village_key(pk) for pk in ids] + [dataversion.GLOBAL]
+    found = cache.get_many(keys + ([_record_key(pk) for pk in ids] if records else []))
+    missing = [key for key in keys if key not in found]
+    if missing:  # drawn (and kept) now, as dataversion.tokens() does
+        found.update(dataversion.tokens(missing))
     out = {pk: found[dataversion._village_key(pk)] for pk in ids}
     out[dataversion.GLOBAL] = found[dataversion.GLOBAL]
+    if records:
+        recorded = (_record_key(pk) for pk in ids)
+        out["recorded"] = {key: found[key] for key in recorded if key in found}
     return out
 
 
 def _rollup_recording(
-    commune: Commune, *, on: dt.date, trigger: str, compute, before: dict | None = None
+    commune: Commune,
+    *,
+    on: dt.date,
+    trigger: str,
+    compute,
+    before: dict | None = None,
+    plan: Plan | None = None,
+    run: RollupRun | None = None,
+    token: str = "",
+    recheck: bool = False,
 ) -> RollupRun:
     """rollup_commune, then (once it committed) the data version each village was computed at:
     the versions are read before the computing starts (`before`, read by the caller ahead of
-    its precompute), so a write during the run is seen by the next incremental run."""
-    village_ids = list(Village.objects.filter(commune=commune).values_list("pk", flat=True))
+    its precompute), so a write during the run is seen by the next incremental run.
+    `recheck` (a batch, whose figures were computed before this commune's turn): the versions
+    are read again first (one cache round trip); when one moved since `before` (a write in the
+    commune meanwhile, another run of it, criteria changed) the commune is computed again here,
+    in its own transaction, as a plain run would, so a batch never writes older figures than
+    one by one would."""
+    if plan is None:
+        plan = plans([commune], on)[commune.pk]
+    village_ids = [v.pk for v in plan.villages]
     missing = [pk for pk in village_ids if before is None or pk not in before]
     if before is None or missing:
         before = {**(before or {}), **_versions(missing)}
+    if recheck:
+        now = _versions(village_ids)
+        keys = [*village_ids, dataversion.GLOBAL]
+        if any(now[key] != before[key] for key in keys):
+            if now[dataversion.GLOBAL] != before[dataversion.GLOBAL]:
+                plan = plans([commune], on)[commune.pk]
+            before, compute = now, None
     global_token = before[dataversion.GLOBAL]
-    run = rollup_commune(commune=commune, on=on, trigger=trigger, compute=compute)
+    run = rollup_commune(
+        commune=commune, on=on, trigger=trigger, compute=compute, plan=plan, run=run, token=token
+    )
     stamps = {_record_key(pk): _stamp(before[pk], global_token, on) for pk in village_ids}
     transaction.on_commit(lambda: cache.set_many(stamps, RECORD_TIMEOUT))
     return run
 
 
 def changed_villages(
-    commune: Commune, *, on: dt.date | None = None, versions: dict | None = None
+    commune: Commune,
+    *,
+    on: dt.date | None = None,
+    versions: dict | None = None,
+    villages: list[Village] | None = None,
 ) -> list[Village] | None:
     """The commune's villages whose data changed since its last roll-up, or None when the next
     run must be a full one (no record, another date, other criteria). `versions`: _versions()
-    of the commune's villages when the caller has read them."""
+    of the commune's villages when the caller has read them; `villages`: the commune's
+    villages by number, when read."""
     on = on or timezone.localdate()
-    villages = list(Village.objects.filter(commune=commune).order_by("number"))
+    if villages is None:
+        villages = list(Village.objects.filter(commune=commune).order_by("number"))
     if not villages:
         return []
     if versions is None or any(v.pk not in versions for v in villages):
         versions = _versions([v.pk for v in villages])
-    recorded = cache.get_many([_record_key(v.pk) for v in villages])
+    recorded = versions.get("recorded")
+    if recorded is None:
+        recorded = cache.get_many([_record_key(v.pk) for v in villages])
     if len(recorded) != len(villages):
         return None  # a village never rolled up, or the records are lost
     if any(not value.endswith(f"|{on}") for value in recorded.values()):
@@ -192,6 +267,7 @@ def _previous_results(commune: Commune, village_ids: set[int]) -> dict[str, dict
     rows = (
         Assessment.objects.filter(commune=commune, latest=True, village_id__in=village_ids)
         .exclude(criterion__indicator_key="")  # manual criteria: read from their evidence
+        .order_by()  # (not the model's ordering: two joins and a sort for a dict)
         .values_list(
             "criterion__indicator_key", "village_id", "status", "value", "numerator", "denominator"
         )
@@ -210,15 +286,16 @@ def rollup_commune_incremental(
     """(run, villages recomputed; None = full run). Writes a complete snapshot like a full
     run: the unchanged villages' results are copied from their latest assessments."""
     on = on or timezone.localdate()
+    villages = list(Village.objects.filter(commune=commune).order_by("number"))
     # Read first: a write from here on moves a token past the one recorded (recomputed next time).
-    before = _versions(Village.objects.filter(commune=commune).values_list("pk", flat=True))
-    changed = changed_villages(commune, on=on, versions=before)
+    before = _versions([v.pk for v in villages], records=True)
+    changed = changed_villages(commune, on=on, versions=before, villages=villages)
     if changed is None:
         run = rollup_communes([commune], on=on, trigger=trigger)[0]
         return run, None
-    villages = list(Village.objects.filter(commune=commune))
     unchanged = {v.pk for v in villages} - {v.pk for v in changed}
-    items = _village_indicators([commune], on)
+    plan = plans([commune], on, villages, version=before[dataversion.GLOBAL])[commune.pk]
+    items = _village_indicators([plan])
     fresh = precompute(changed, items, on) if changed else {}
     previous = _previous_results(commune, unchanged)
 
@@ -233,5 +310,7 @@ def rollup_commune_incremental(
                 out.update(item.compute_many([village], on=on))
         return out
 
-    run = _rollup_recording(commune, on=on, trigger=trigger, compute=compute, before=before)
+    run = _rollup_recording(
+        commune, on=on, trigger=trigger, compute=compute, before=before, plan=plan
+    )
     return run, len(changed)

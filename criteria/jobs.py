@@ -17,4 +17,8 @@ TASK = "criteria.tasks.rollup_run_task"
 
 recover = recover_claimed(RollupRun, TASK)
 
-register("criteria.rollup_run", tasks=[TASK, "criteria.tasks.rollup_commune_task"], recover=recover)
+register(
+    "criteria.rollup_run",
+    tasks=[TASK, "criteria.tasks.rollup_commune_task", "criteria.tasks.rollup_runs_task"],
+    recover=recover,
+)

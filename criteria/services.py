@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import logging
 from collections import defaultdict
+from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import connections, router, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 
@@ -65,6 +67,60 @@ class Superseded(Exception):
     """The requested run was taken over by another worker (its heartbeat went stale)."""
 
 
+@dataclass
+class Plan:
+    """What a roll-up of one commune reads besides the indicators' data: its villages (by
+    number) and the active sets that apply on the day, with their criteria prefetched. Read
+    inside the run's transaction by default; criteria.batch reads it once for many communes
+    (`plans()`: the same two queries for all of them)."""
+
+    villages: list[Village]
+    sets: list[CriteriaSet]
+
+
+# Sets read under a global data version (core.dataversion.GLOBAL, moved by every save or
+# delete of a set or a criterion): kept in the process and read again once it moves, as
+# core.dataversion keeps its map of public codes. Only for a caller that read the version.
+_SETS: dict[tuple, list[CriteriaSet]] = {}
+
+
+def _sets(provinces: set[str], on: dt.date, version: str = "") -> list[CriteriaSet]:
+    key = (version, on, tuple(sorted(provinces)))
+    if version and key in _SETS:
+        return _SETS[key]
+    found = list(
+        CriteriaSet.objects.active()
+        .filter(Q(province_code="") | Q(province_code__in=provinces))
+        .exclude(valid_from__gt=on)  # not yet in force on the assessment date
+        .prefetch_related("criteria")
+        .order_by("code")
+    )
+    if version:
+        if len(_SETS) > 32:
+            _SETS.clear()
+        _SETS[key] = found
+    return found
+
+
+def plans(communes: list[Commune], on: dt.date, villages=None, *, version: str = "") -> dict:
+    """{commune id: Plan}: the sets of every province of these communes in one query (plus
+    their criteria; none when `version`, the global data version, is the one they were last
+    read under in this process), the villages in one (or from `villages`, already read)."""
+    sets = _sets({c.province_code for c in communes}, on, version)
+    if villages is None:
+        villages = Village.objects.filter(commune__in=communes).order_by()
+    by_commune: dict[int, list[Village]] = defaultdict(list)
+    for village in sorted(villages, key=lambda v: (v.commune_id, v.number)):
+        by_commune[village.commune_id].append(village)
+    return {
+        c.pk: Plan(
+            villages=by_commune.get(c.pk, []),
+            sets=[s for s in sets if s.province_code in ("", c.province_code)],
+        )
+        for c in communes
+    }
+
+
 def rollup_commune(
     *,
     commune: Commune,
@@ -73,6 +129,7 @@ def rollup_commune(
     run: RollupRun | None = None,
     token: str = "",
     compute=None,
+    plan: Plan | None = None,
 ) -> RollupRun:
     """Compute every criterion of every active set for the commune and its villages.
 
@@ -82,13 +139,20 @@ def rollup_commune(
     requested run claimed by the worker (rollup_run_execute); it is finished only if the claim
     is still ours, otherwise everything is rolled back (Superseded). `compute(item,
     villages)`: the village-level results of one indicator, when the caller has them already
-    (criteria.batch: every commune at once, or only the villages whose data changed).
+    (criteria.batch: every commune at once, or only the villages whose data changed); `plan`:
+    the villages and sets, when the caller read them (criteria.batch), else read here.
     """
     on = on or timezone.localdate()
     try:
         with transaction.atomic():
             return _rollup(
-                commune=commune, on=on, trigger=trigger, run=run, token=token, compute=compute
+                commune=commune,
+                on=on,
+                trigger=trigger,
+                run=run,
+                token=token,
+                compute=compute,
+                plan=plan,
             )
     except Superseded:
         raise
@@ -112,6 +176,95 @@ def rollup_commune(
         raise
 
 
+def _for_group(criterion: Criterion, group: int | None) -> Criterion:
+    """The criterion with the group's target: a copy when the group changes it (a plan's
+    criteria are shared by the communes of a batch, each with its own group)."""
+    if group is None or criterion.group_targets.get(str(group)) is None:
+        return criterion
+    return copy.copy(criterion).for_group(group)
+
+
+# The columns of an assessment row, in the order _rollup builds its tuples.
+_COLUMNS = ("run", "commune", "criterion", "village", "value", "numerator", "denominator",
+            "status", "met", "evidence", "latest", "computed_at")  # fmt: skip
+
+
+def _decimal(field, value, connection):
+    if value is None or type(value) in (int, Decimal):
+        return value  # what DecimalField.get_db_prep_save gives for these (PostgreSQL, SQLite)
+    return field.get_db_prep_save(value, connection)
+
+
+def _insert_assessments(rows: list[tuple]) -> None:
+    """One multi-row INSERT per batch of assessment rows (tuples in _COLUMNS order): what
+    bulk_create sends, without building a model instance per row."""
+    if not rows:
+        return
+    connection = connections[router.db_for_write(Assessment)]
+    fields = [Assessment._meta.get_field(name) for name in _COLUMNS]
+    decimals = [i for i, f in enumerate(fields) if f.get_internal_type() == "DecimalField"]
+    qn = connection.ops.quote_name
+    head = (
+        f"INSERT INTO {qn(Assessment._meta.db_table)} "
+        f"({', '.join(qn(f.column) for f in fields)}) VALUES "
+    )
+    one = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    size = max(1, min(500, connection.ops.bulk_batch_size(fields, rows)))
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), size):
+            chunk = rows[start : start + size]
+            params = []
+            for row in chunk:
+                row = list(row)
+                for i in decimals:
+                    row[i] = _decimal(fields[i], row[i], connection)
+                params.extend(row)
+            cursor.execute(head + ", ".join([one] * len(chunk)), params)
+
+
+def _groups(commune: Commune) -> dict[str, int]:
+    """{period: group} of the commune (CommuneGroup), with one plain SELECT."""
+    connection = connections[router.db_for_read(CommuneGroup)]
+    meta, qn = CommuneGroup._meta, connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {qn(meta.get_field('period').column)}, {qn(meta.get_field('group').column)}"
+            f" FROM {qn(meta.db_table)} WHERE {qn(meta.get_field('commune').column)} = %s",
+            [commune.pk],
+        )
+        return dict(cursor.fetchall())
+
+
+def _supersede(commune: Commune) -> None:
+    """The commune's latest assessments are no longer the latest (one plain UPDATE: what
+    .filter(commune=..., latest=True).update(latest=False) sends)."""
+    connection = connections[router.db_for_write(Assessment)]
+    meta, qn = Assessment._meta, connection.ops.quote_name
+    latest = qn(meta.get_field("latest").column)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {qn(meta.db_table)} SET {latest} = %s "
+            f"WHERE {qn(meta.get_field('commune').column)} = %s AND {latest}",
+            [False, commune.pk],
+        )
+
+
+def _lock(commune: Commune) -> None:
+    """SELECT ... FOR UPDATE of the commune's row: what select_for_update() sends, without
+    building a queryset on every run."""
+    connection = connections[router.db_for_write(Commune)]
+    if not connection.features.has_select_for_update:
+        return
+    qn = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT 1 FROM {qn(Commune._meta.db_table)} "
+            f"WHERE {qn(Commune._meta.pk.column)} = %s FOR UPDATE",
+            [commune.pk],
+        )
+        cursor.fetchall()
+
+
 def _rollup(
     *,
     commune: Commune,
@@ -120,47 +273,36 @@ def _rollup(
     run: RollupRun | None = None,
     token: str = "",
     compute=None,
+    plan: Plan | None = None,
 ) -> RollupRun:
-    # Serialise runs of the same commune (a no-op on SQLite, whose writers queue anyway).
-    Commune.objects.select_for_update().filter(pk=commune.pk).values_list("pk").first()
+    # Serialise runs of the same commune (none on SQLite, whose writers queue anyway).
+    _lock(commune)
     now = timezone.now()
     requested = run is not None
     if run is None:
         run = RollupRun.objects.create(commune=commune, on=on, started_at=now, trigger=trigger)
-    villages = list(Village.objects.filter(commune=commune).order_by("number"))
-    sets = list(
-        CriteriaSet.objects.for_commune(commune)
-        .exclude(valid_from__gt=on)  # not yet in force on the assessment date
-        .prefetch_related("criteria")
-        .order_by("code")
-    )
+    if plan is None:
+        plan = plans([commune], on)[commune.pk]
+    villages = plan.villages
+    sets = plan.sets
     evidence = _latest_evidence(commune)
-    groups = dict(CommuneGroup.objects.filter(commune=commune).values_list("period", "group"))
-    rows: list[Assessment] = []
+    groups = _groups(commune)
+    computed_at = connections[router.db_for_write(Assessment)].ops.adapt_datetimefield_value(now)
+    run_id, commune_id = run.pk, commune.pk
+    rows: list[tuple] = []
 
     def criteria_of(criteria_set):
         # Per-group thresholds (51/2025): the commune's group for the set's period.
         group = groups.get(period_of(criteria_set))
-        return [c.for_group(group) for c in criteria_set.criteria.all()]
+        return [_for_group(c, group) for c in criteria_set.criteria.all()]
 
-    def add(criterion, village, result, ev=None):
+    def add(criterion, village_id, result, ev=None):
         status, met = evaluate(criterion, result)
         rows.append(
-            Assessment(
-                run=run,
-                commune=commune,
-                criterion=criterion,
-                village=village,
-                value=result.value,
-                numerator=result.numerator,
-                denominator=result.denominator,
-                status=status,
-                met=met,
-                evidence=ev,
-                latest=True,
-                computed_at=now,
-            )
-        )
+            (run_id, commune_id, criterion.pk, village_id, result.value, result.numerator,
+             result.denominator, status, met, ev.pk if ev is not None else None, True,
+             computed_at)
+        )  # fmt: skip
         return status
 
     # Village-level sets first: the commune-level "at least one smart village" reads them.
@@ -173,7 +315,7 @@ def _rollup(
                 for village in villages:
                     ev = evidence.get((criteria_set.code, criterion.code, village.pk))
                     statuses[village.pk].append(
-                        add(criterion, village, manual_result(criterion, ev), ev)
+                        add(criterion, village.pk, manual_result(criterion, ev), ev)
                     )
                 continue
             item = indicators.get(criterion.indicator_key)
@@ -187,7 +329,7 @@ def _rollup(
                 )
             for village in villages:
                 statuses[village.pk].append(
-                    add(criterion, village, results.get(village.pk, NO_DATA))
+                    add(criterion, village.pk, results.get(village.pk, NO_DATA))
                 )
         meeting = meeting or {}
         for village in villages:
@@ -218,8 +360,8 @@ def _rollup(
             set_statuses.append(add(criterion, None, result))
         context.sets_met[criteria_set.tier] = village_meets_set(set_statuses)
 
-    Assessment.objects.filter(commune=commune, latest=True).update(latest=False)
-    Assessment.objects.bulk_create(rows, batch_size=500)
+    _supersede(commune)
+    _insert_assessments(rows)
     # No signal for these writes: the pages' cached parts and the public pages move on here
     # (core.dataversion; the public pages are warmed in the background). The commune's token
     # only: the villages' own tokens tell the incremental roll-up whose data changed.
@@ -255,6 +397,101 @@ def rollup_request(*, commune: Commune, trigger: str = "request", on_waiting=Non
     )
     enqueue_on_commit("criteria.tasks.rollup_run_task", run.pk, on_waiting=on_waiting)
     return run
+
+
+def rollup_request_batch(*, communes, trigger: str = "beat") -> list[RollupRun]:
+    """Record one requested run per commune (distinct communes) and send them to one worker
+    as a batch (rollup_runs_execute) once the transaction commits. Each run stays a request
+    of its own: one the batch never claims (its message lost, the worker gone) is sent again
+    alone by criteria/jobs.py, and done by rollup_run_execute."""
+    from core.jobs import enqueue_on_commit
+
+    now = timezone.now()
+    day = timezone.localdate()
+    with transaction.atomic():
+        runs = [
+            RollupRun.objects.create(
+                commune=commune,
+                on=day,
+                started_at=now,
+                heartbeat_at=now,
+                status=RollupRun.Status.QUEUED,
+                trigger=trigger,
+            )
+            for commune in {c.pk: c for c in communes}.values()
+        ]
+        if runs:
+            enqueue_on_commit("criteria.tasks.rollup_runs_task", [run.pk for run in runs])
+    return runs
+
+
+def rollup_runs_execute(*, run_ids: list[int]) -> dict[str, int]:
+    """Worker: do these requested runs together (criteria.batch.rollup_communes: the villages'
+    indicators of all their communes computed at once). The claim rules of rollup_run_execute,
+    for every run: a run is taken only when queued or running with a stale heartbeat (one
+    token for the batch, one conditional UPDATE), its heartbeat is renewed while the batch
+    works, and it is finished in its commune's own transaction only if the claim is still
+    ours (a run taken over meanwhile is rolled back alone: "superseded"). A commune that
+    fails is recorded as its run's failure and the others go on; if the batch itself fails
+    before writing, the runs still ours are done one by one. Counts by outcome."""
+    import uuid
+
+    from core.jobs import heartbeat_stale, keep_alive
+
+    from .batch import rollup_communes
+
+    now = timezone.now()
+    token = uuid.uuid4().hex
+    ids = sorted(set(run_ids))
+    claimable = Q(status=RollupRun.Status.QUEUED) | Q(
+        status=RollupRun.Status.RUNNING, heartbeat_at__lt=now - heartbeat_stale()
+    )
+    RollupRun.objects.filter(claimable, pk__in=ids).update(
+        status=RollupRun.Status.RUNNING, claim_token=token, heartbeat_at=now, started_at=now
+    )
+    ours = RollupRun.objects.filter(pk__in=ids, claim_token=token)
+    runs = list(ours.select_related("commune").order_by("commune__code", "pk"))
+    counts = {"done": 0, "superseded": 0, "failed": 0, "skipped": len(ids) - len(runs)}
+    if not runs:
+        return counts
+    first: dict[int, RollupRun] = {}
+    again = []  # a second run of a commune in the same batch: done after it, alone
+    for run in runs:
+        if run.commune_id in first:
+            again.append(run)
+        else:
+            first[run.commune_id] = run
+
+    def renew():
+        ours.filter(status=RollupRun.Status.RUNNING).update(heartbeat_at=timezone.now())
+
+    with keep_alive(renew):
+        try:
+            rollup_communes(
+                [run.commune for run in first.values()],
+                runs={pk: (run, token) for pk, run in first.items()},
+            )
+        except Exception:  # before any commune was written (each one's errors are its own)
+            logger.exception("batched roll-up failed; its runs are done one by one")
+            again = [*first.values(), *again]
+        for run in again:
+            if not ours.filter(pk=run.pk, status=RollupRun.Status.RUNNING).exists():
+                continue
+            try:
+                rollup_commune(commune=run.commune, trigger=run.trigger, run=run, token=token)
+            except Exception:  # Superseded, or recorded as a failure by rollup_commune
+                continue
+    outcome = RollupRun.objects.filter(pk__in=[r.pk for r in runs]).values_list(
+        "status", "claim_token"
+    )
+    for status, claim in outcome:
+        if claim != token:
+            counts["superseded"] += 1  # taken over: the other worker's outcome
+        elif status == RollupRun.Status.DONE:
+            counts["done"] += 1
+        else:
+            counts["failed"] += 1
+    return counts
 
 
 def rollup_enqueue(*, commune: Commune, on_waiting=None) -> None:

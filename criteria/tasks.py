@@ -28,13 +28,24 @@ def rollup_commune_task(commune_id: int, trigger: str = "task") -> int | None:
 
 
 @shared_task
-def rollup_all_communes() -> int:
-    """Nightly (Celery beat): one requested run per commune that has villages."""
-    from .services import rollup_request
+def rollup_runs_task(run_ids: list[int]) -> dict[str, int]:
+    """Do requested runs as one batch (services.rollup_runs_execute: each run claimed once)."""
+    from .services import rollup_runs_execute
 
-    communes = Commune.objects.filter(villages__isnull=False).distinct()
-    count = 0
-    for commune in communes:
-        rollup_request(commune=commune, trigger="beat")
-        count += 1
-    return count
+    return rollup_runs_execute(run_ids=run_ids)
+
+
+@shared_task
+def rollup_all_communes() -> int:
+    """Nightly (Celery beat): one requested run per commune that has villages, sent by batches
+    of ROLLUP_BATCH_SIZE communes (criteria.batch computes a batch's indicators together;
+    each commune is still written in its own transaction under its own run's claim)."""
+    from django.conf import settings
+
+    from .services import rollup_request_batch
+
+    communes = list(Commune.objects.filter(villages__isnull=False).distinct().order_by("code"))
+    size = max(1, getattr(settings, "ROLLUP_BATCH_SIZE", 50))
+    for start in range(0, len(communes), size):
+        rollup_request_batch(communes=communes[start : start + size], trigger="beat")
+    return len(communes)

@@ -204,6 +204,9 @@ CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"retry_policy": {"max_retries": 1, "t
 JOBS_HEARTBEAT_STALE = env.int("JOBS_HEARTBEAT_STALE", default=60)
 JOBS_REQUEUE_EVERY = env.int("JOBS_REQUEUE_EVERY", default=15)
 JOBS_LOST_AFTER = env.int("JOBS_LOST_AFTER", default=300)
+# The nightly roll-up sends its communes to the workers by batches of this many (criteria.batch:
+# a batch's indicators are computed together; each commune is still its own run and transaction).
+ROLLUP_BATCH_SIZE = env.int("ROLLUP_BATCH_SIZE", default=50)
 STAMP_SCAN_FLUSH_EVERY = env.int("STAMP_SCAN_FLUSH_EVERY", default=5)
 STAMP_SCAN_BUFFER_MAX = env.int("STAMP_SCAN_BUFFER_MAX", default=50_000)
 # Each web process's own layer (ocop/stamp_cache.py): a write in another process shows on the

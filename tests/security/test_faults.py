@@ -495,10 +495,10 @@ def test_database_error_in_the_middle_of_a_rollup_leaves_nothing(world, monkeypa
     total_before = Assessment.objects.count()
     runs_before = RollupRun.objects.filter(commune=commune).count()
 
-    def failing_bulk_create(*args, **kwargs):
+    def failing_insert(*args, **kwargs):
         raise IntegrityError("simulated failure while writing assessments")
 
-    monkeypatch.setattr(services.Assessment.objects, "bulk_create", failing_bulk_create)
+    monkeypatch.setattr(services, "_insert_assessments", failing_insert)
     with pytest.raises(IntegrityError):
         services.rollup_commune(commune=commune, trigger="test")
     # The old figures stay the latest ones (the "latest=False" update was rolled back too).
