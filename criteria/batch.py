@@ -16,6 +16,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections import defaultdict
 from collections.abc import Iterable
 
@@ -32,6 +33,8 @@ from . import indicators
 from .indicators import NO_DATA, NOT_APPLICABLE, Result
 from .models import Assessment, CriteriaSet, RollupRun
 from .services import Plan, Superseded, plans, rollup_commune
+
+logger = logging.getLogger(__name__)
 
 RECORD_TIMEOUT = 40 * 24 * 60 * 60  # beyond this the next run is a full one
 
@@ -108,7 +111,7 @@ def rollup_communes(
 ) -> list[RollupRun]:
     """Roll up these communes with the indicators computed for all their villages at once.
     `runs`: {commune id: (requested run, claim token)} for the communes whose run a worker
-    claimed (criteria.services.rollup_runs_execute); a run taken over meanwhile is rolled back
+    claimed (rollup_runs_execute); a run taken over meanwhile is rolled back
     alone (Superseded, left out of the list), a failed commune is recorded and the others go
     on. Without `runs` an error stops the batch, as a plain run raises."""
     on = on or timezone.localdate()
@@ -155,6 +158,73 @@ def rollup_communes(
         except Exception:  # recorded as the run's failure and logged by rollup_commune
             continue
     return done
+
+
+def rollup_runs_execute(*, run_ids: list[int]) -> dict[str, int]:
+    """Worker: do these requested runs together (rollup_communes: the villages'
+    indicators of all their communes computed at once). The claim rules of rollup_run_execute,
+    for every run: a run is taken only when queued or running with a stale heartbeat (one
+    token for the batch, one conditional UPDATE), its heartbeat is renewed while the batch
+    works, and it is finished in its commune's own transaction only if the claim is still
+    ours (a run taken over meanwhile is rolled back alone: "superseded"). A commune that
+    fails is recorded as its run's failure and the others go on; if the batch itself fails
+    before writing, the runs still ours are done one by one. Counts by outcome."""
+    import uuid
+
+    from core.jobs import heartbeat_stale, keep_alive
+
+    now = timezone.now()
+    token = uuid.uuid4().hex
+    ids = sorted(set(run_ids))
+    claimable = Q(status=RollupRun.Status.QUEUED) | Q(
+        status=RollupRun.Status.RUNNING, heartbeat_at__lt=now - heartbeat_stale()
+    )
+    RollupRun.objects.filter(claimable, pk__in=ids).update(
+        status=RollupRun.Status.RUNNING, claim_token=token, heartbeat_at=now, started_at=now
+    )
+    ours = RollupRun.objects.filter(pk__in=ids, claim_token=token)
+    runs = list(ours.select_related("commune").order_by("commune__code", "pk"))
+    counts = {"done": 0, "superseded": 0, "failed": 0, "skipped": len(ids) - len(runs)}
+    if not runs:
+        return counts
+    first: dict[int, RollupRun] = {}
+    again = []  # a second run of a commune in the same batch: done after it, alone
+    for run in runs:
+        if run.commune_id in first:
+            again.append(run)
+        else:
+            first[run.commune_id] = run
+
+    def renew():
+        ours.filter(status=RollupRun.Status.RUNNING).update(heartbeat_at=timezone.now())
+
+    with keep_alive(renew):
+        try:
+            rollup_communes(
+                [run.commune for run in first.values()],
+                runs={pk: (run, token) for pk, run in first.items()},
+            )
+        except Exception:  # before any commune was written (each one's errors are its own)
+            logger.exception("batched roll-up failed; its runs are done one by one")
+            again = [*first.values(), *again]
+        for run in again:
+            if not ours.filter(pk=run.pk, status=RollupRun.Status.RUNNING).exists():
+                continue
+            try:
+                rollup_commune(commune=run.commune, trigger=run.trigger, run=run, token=token)
+            except Exception:  # Superseded, or recorded as a failure by rollup_commune
+                continue
+    outcome = RollupRun.objects.filter(pk__in=[r.pk for r in runs]).values_list(
+        "status", "claim_token"
+    )
+    for status, claim in outcome:
+        if claim != token:
+            counts["superseded"] += 1  # taken over: the other worker's outcome
+        elif status == RollupRun.Status.DONE:
+            counts["done"] += 1
+        else:
+            counts["failed"] += 1
+    return counts
 
 
 # --- Incremental ----------------------------------------------------------------------------------

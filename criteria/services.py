@@ -401,9 +401,9 @@ def rollup_request(*, commune: Commune, trigger: str = "request", on_waiting=Non
 
 def rollup_request_batch(*, communes, trigger: str = "beat") -> list[RollupRun]:
     """Record one requested run per commune (distinct communes) and send them to one worker
-    as a batch (rollup_runs_execute) once the transaction commits. Each run stays a request
-    of its own: one the batch never claims (its message lost, the worker gone) is sent again
-    alone by criteria/jobs.py, and done by rollup_run_execute."""
+    as a batch (criteria.batch.rollup_runs_execute) once the transaction commits. Each run
+    stays a request of its own: one the batch never claims (its message lost, the worker
+    gone) is sent again alone by criteria/jobs.py, and done by rollup_run_execute."""
     from core.jobs import enqueue_on_commit
 
     now = timezone.now()
@@ -423,75 +423,6 @@ def rollup_request_batch(*, communes, trigger: str = "beat") -> list[RollupRun]:
         if runs:
             enqueue_on_commit("criteria.tasks.rollup_runs_task", [run.pk for run in runs])
     return runs
-
-
-def rollup_runs_execute(*, run_ids: list[int]) -> dict[str, int]:
-    """Worker: do these requested runs together (criteria.batch.rollup_communes: the villages'
-    indicators of all their communes computed at once). The claim rules of rollup_run_execute,
-    for every run: a run is taken only when queued or running with a stale heartbeat (one
-    token for the batch, one conditional UPDATE), its heartbeat is renewed while the batch
-    works, and it is finished in its commune's own transaction only if the claim is still
-    ours (a run taken over meanwhile is rolled back alone: "superseded"). A commune that
-    fails is recorded as its run's failure and the others go on; if the batch itself fails
-    before writing, the runs still ours are done one by one. Counts by outcome."""
-    import uuid
-
-    from core.jobs import heartbeat_stale, keep_alive
-
-    from .batch import rollup_communes
-
-    now = timezone.now()
-    token = uuid.uuid4().hex
-    ids = sorted(set(run_ids))
-    claimable = Q(status=RollupRun.Status.QUEUED) | Q(
-        status=RollupRun.Status.RUNNING, heartbeat_at__lt=now - heartbeat_stale()
-    )
-    RollupRun.objects.filter(claimable, pk__in=ids).update(
-        status=RollupRun.Status.RUNNING, claim_token=token, heartbeat_at=now, started_at=now
-    )
-    ours = RollupRun.objects.filter(pk__in=ids, claim_token=token)
-    runs = list(ours.select_related("commune").order_by("commune__code", "pk"))
-    counts = {"done": 0, "superseded": 0, "failed": 0, "skipped": len(ids) - len(runs)}
-    if not runs:
-        return counts
-    first: dict[int, RollupRun] = {}
-    again = []  # a second run of a commune in the same batch: done after it, alone
-    for run in runs:
-        if run.commune_id in first:
-            again.append(run)
-        else:
-            first[run.commune_id] = run
-
-    def renew():
-        ours.filter(status=RollupRun.Status.RUNNING).update(heartbeat_at=timezone.now())
-
-    with keep_alive(renew):
-        try:
-            rollup_communes(
-                [run.commune for run in first.values()],
-                runs={pk: (run, token) for pk, run in first.items()},
-            )
-        except Exception:  # before any commune was written (each one's errors are its own)
-            logger.exception("batched roll-up failed; its runs are done one by one")
-            again = [*first.values(), *again]
-        for run in again:
-            if not ours.filter(pk=run.pk, status=RollupRun.Status.RUNNING).exists():
-                continue
-            try:
-                rollup_commune(commune=run.commune, trigger=run.trigger, run=run, token=token)
-            except Exception:  # Superseded, or recorded as a failure by rollup_commune
-                continue
-    outcome = RollupRun.objects.filter(pk__in=[r.pk for r in runs]).values_list(
-        "status", "claim_token"
-    )
-    for status, claim in outcome:
-        if claim != token:
-            counts["superseded"] += 1  # taken over: the other worker's outcome
-        elif status == RollupRun.Status.DONE:
-            counts["done"] += 1
-        else:
-            counts["failed"] += 1
-    return counts
 
 
 def rollup_enqueue(*, commune: Commune, on_waiting=None) -> None:

@@ -29,8 +29,8 @@ def rollup_commune_task(commune_id: int, trigger: str = "task") -> int | None:
 
 @shared_task
 def rollup_runs_task(run_ids: list[int]) -> dict[str, int]:
-    """Do requested runs as one batch (services.rollup_runs_execute: each run claimed once)."""
-    from .services import rollup_runs_execute
+    """Do requested runs as one batch (batch.rollup_runs_execute: each run claimed once)."""
+    from .batch import rollup_runs_execute
 
     return rollup_runs_execute(run_ids=run_ids)
 

@@ -312,8 +312,8 @@ def _requested(*communes):
 def test_a_batch_claims_only_what_is_free_as_one_run_does(data, commune_a, commune_b):
     from django.utils import timezone
 
+    from criteria.batch import rollup_runs_execute
     from criteria.models import RollupRun
-    from criteria.services import rollup_runs_execute
 
     free, elsewhere = _requested(commune_a, commune_b)
     RollupRun.objects.filter(pk=elsewhere.pk).update(
@@ -335,8 +335,8 @@ def test_a_run_taken_over_during_a_batch_is_rolled_back_alone(
     """Another worker takes commune B's run over while the batch computes (its heartbeat
     looked stale): B's snapshot is not written by the batch, A's is."""
     from criteria import batch
+    from criteria.batch import rollup_runs_execute
     from criteria.models import RollupRun
-    from criteria.services import rollup_runs_execute
 
     run_a, run_b = _requested(commune_a, commune_b)
     real = batch.precompute
@@ -359,7 +359,7 @@ def test_a_failing_commune_is_recorded_and_the_batch_goes_on(
     data, commune_a, commune_b, monkeypatch
 ):
     from criteria import services
-    from criteria.services import rollup_runs_execute
+    from criteria.batch import rollup_runs_execute
 
     run_a, run_b = _requested(commune_a, commune_b)
     real = services._insert_assessments
@@ -382,7 +382,7 @@ def test_when_the_batch_cannot_compute_its_runs_are_done_one_by_one(
     data, commune_a, commune_b, monkeypatch
 ):
     from criteria import batch
-    from criteria.services import rollup_runs_execute
+    from criteria.batch import rollup_runs_execute
 
     rollup_commune(commune=commune_a)
     rollup_commune(commune=commune_b)
