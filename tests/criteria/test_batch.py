@@ -187,22 +187,8 @@ def test_command_batched_or_incremental_writes_what_a_plain_run_writes(
 
 # --- Commune groups in a batch, the nightly beat on the batched path ------------------------------
 
-GROUPED = """
-code: TEST-GROUPS
-title: Bộ thử ngưỡng theo nhóm xã
-level: commune
-tier: ntm
-valid_from: 2026-02-15
-valid_to: 2030-12-31
-criteria:
-  - code: G.1
-    title: Hộ có cáp quang
-    indicator: households_fibre
-    comparator: gte
-    target: 90
-    group_targets: {1: 90, 2: 70, 3: 50}
-    unit: percent
-"""
+# The same catalogue as tests/criteria/test_commune_groups.py (one copy).
+from tests.criteria.test_commune_groups import GROUPED  # noqa: E402
 
 
 @pytest.fixture
